@@ -1,0 +1,1 @@
+"""Pure analyzers: (path, bytes) -> FileAnalysis. No I/O."""

@@ -1,0 +1,1 @@
+"""Jinja2 templates of the mirror pages (installed as the docbot_templates package)."""
