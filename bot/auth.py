@@ -1,0 +1,139 @@
+"""GitHub App authentication: the App JWT and a thread-safe cache of installation tokens."""
+
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+
+from bot.errors import ConfigError, GitHubError
+
+JWT_BACKDATE = 60  # seconds: GitHub's clock may run behind ours
+JWT_LIFETIME = 540  # seconds after now; GitHub refuses more than 600
+REFRESH_MARGIN = 300  # seconds before expires_at when a cached token is replaced
+API_VERSION = "2022-11-28"
+
+
+@dataclass(frozen=True)
+class InstallationToken:
+    """An installation access token and when GitHub says it expires (epoch seconds)."""
+
+    token: str
+    expires_at: float
+
+    def __repr__(self) -> str:
+        return f"InstallationToken(token='<hidden>', expires_at={self.expires_at})"
+
+
+def load_private_key(pem: str | bytes) -> RSAPrivateKey:
+    """Parse the App's PEM key; ConfigError (never quoting the key) if it is not an RSA key."""
+    data = pem.encode("ascii", "replace") if isinstance(pem, str) else pem
+    try:
+        key = serialization.load_pem_private_key(data, password=None)
+    except (ValueError, TypeError):
+        key = None
+    if not isinstance(key, RSAPrivateKey):
+        raise ConfigError(
+            "the GitHub App private key (GITHUB_PRIVATE_KEY or GITHUB_PRIVATE_KEY_PATH) is not "
+            "an unencrypted RSA private key in PEM format"
+        )
+    return key
+
+
+def app_jwt(
+    app_id: str | int, private_key: str | bytes | RSAPrivateKey, now: float | None = None
+) -> str:
+    """The App's JWT (RS256): iat = now - 60 s, exp = now + 540 s, iss = the App ID."""
+    key = private_key if isinstance(private_key, RSAPrivateKey) else load_private_key(private_key)
+    now = int(time.time() if now is None else now)
+    claims = {"iat": now - JWT_BACKDATE, "exp": now + JWT_LIFETIME, "iss": str(app_id)}
+    return jwt.encode(claims, key, algorithm="RS256")
+
+
+def request_installation_token(
+    api_url: str, app_token: str, installation_id: int, *, timeout: float = 30.0
+) -> InstallationToken:
+    """POST /app/installations/{id}/access_tokens; the one HTTP call of this module."""
+    request = urllib.request.Request(
+        f"{api_url}/app/installations/{installation_id}/access_tokens",
+        method="POST",
+        headers={
+            "Authorization": f"Bearer {app_token}",
+            "Accept": "application/vnd.github+json",
+            "X-GitHub-Api-Version": API_VERSION,
+            "User-Agent": "docbot",
+        },
+    )
+    what = f"installation {installation_id}: access token request"
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            body = json.load(response)
+    except urllib.error.HTTPError as exc:
+        raise GitHubError(f"{what} failed: HTTP {exc.code} {_github_message(exc)}") from None
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise GitHubError(f"{what} failed: {reason}") from None
+    except ValueError:
+        raise GitHubError(f"{what} answered with something that is not JSON") from None
+    try:
+        expires = datetime.fromisoformat(body["expires_at"]).timestamp()
+        return InstallationToken(token=body["token"], expires_at=expires)
+    except (KeyError, TypeError, ValueError):
+        raise GitHubError(f"{what} answered without token/expires_at") from None
+
+
+def _github_message(exc: urllib.error.HTTPError) -> str:
+    """GitHub's short error message from a JSON error body, if any."""
+    try:
+        message = json.load(exc).get("message", "")
+    except (ValueError, AttributeError, OSError):
+        message = ""
+    finally:
+        exc.close()
+    return str(message)[:200]
+
+
+class InstallationTokens:
+    """Installation tokens, fetched once and reused until 5 minutes before they expire."""
+
+    def __init__(
+        self,
+        app_id: str | int,
+        private_key_pem: str | bytes,
+        api_url: str,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._app_id = str(app_id)
+        self._key = load_private_key(private_key_pem)
+        self._api_url = api_url.rstrip("/")
+        self._clock = clock
+        self._tokens: dict[int, InstallationToken] = {}
+        self._locks: dict[int, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"InstallationTokens(app_id={self._app_id!r}, api_url={self._api_url!r})"
+
+    def get(self, installation_id: int) -> str:
+        """A token for the installation valid for at least 5 more minutes."""
+        with self._lock_for(installation_id):
+            cached = self._tokens.get(installation_id)
+            if cached and cached.expires_at - REFRESH_MARGIN > self._clock():
+                return cached.token
+            app_token = app_jwt(self._app_id, self._key, now=self._clock())
+            fresh = request_installation_token(self._api_url, app_token, installation_id)
+            self._tokens[installation_id] = fresh
+            return fresh.token
+
+    def _lock_for(self, installation_id: int) -> threading.Lock:
+        """One lock per installation: one fetch at a time each, installations in parallel."""
+        with self._locks_guard:
+            return self._locks.setdefault(installation_id, threading.Lock())

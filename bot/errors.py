@@ -1,0 +1,29 @@
+"""One exception tree for docbot; messages never carry secrets, keys or tokens."""
+
+
+class DocbotError(Exception):
+    """Base of every error docbot raises on purpose."""
+
+
+class ConfigError(DocbotError):
+    """Bad settings (environment) or a bad repository config file."""
+
+
+class InputError(DocbotError):
+    """Bad command-line input: a path, a revision, an option."""
+
+
+class WebhookError(DocbotError):
+    """A webhook delivery that cannot be trusted or understood."""
+
+
+class GitError(DocbotError):
+    """A git operation failed."""
+
+
+class GitHubError(DocbotError):
+    """The GitHub API refused or failed a request."""
+
+
+class StaleHeadError(GitHubError):
+    """The PR head moved on while a job ran; its results are outdated."""
