@@ -1,0 +1,180 @@
+"""Repository configuration: `.github/docbot.yml`, parsed strictly and merged over defaults."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, fields, replace
+from functools import cached_property
+
+import yaml
+
+from bot.errors import ConfigError
+
+CONFIG_PATH = ".github/docbot.yml"
+MAX_CONFIG_BYTES = 64 * 1024
+MODES = ("auto", "suggestions", "branch", "commit", "off")
+_MAX_GLOBS = 200
+_MAX_GLOB_LEN = 300
+
+
+@dataclass(frozen=True)
+class RepoConfig:
+    """What a repository asks of docbot; every field has a safe default."""
+
+    docs_dir: str = "docs"
+    include: tuple[str, ...] = ("**",)
+    exclude: tuple[str, ...] = ("third_party/**",)
+    mode: str = "auto"
+    summary_comment: bool = True
+    check_run: bool = True
+    project_name: str = ""
+    max_files: int = 300
+    max_file_bytes: int = 1_000_000
+    generator: str = "docbot"
+    draft_prs: bool = False
+
+    @cached_property
+    def _include_re(self) -> re.Pattern[str]:
+        return compile_globs(self.include)
+
+    @cached_property
+    def _exclude_re(self) -> re.Pattern[str]:
+        return compile_globs(self.exclude)
+
+    def is_generated(self, path: str) -> bool:
+        """True for pages of the mirror itself: generated files are never sources."""
+        if not path.startswith(self.docs_dir + "/"):
+            return False
+        name = path.rsplit("/", 1)[-1]
+        return name.endswith(("_docs.md", "_kw.md")) or name in ("index.md", "doc.md", "sub.md")
+
+    def is_source(self, path: str) -> bool:
+        """True when `path` (repository-relative) should have mirror pages."""
+        if self.is_generated(path):
+            return False
+        return bool(self._include_re.match(path)) and not self._exclude_re.match(path)
+
+    def with_project(self, name: str) -> RepoConfig:
+        return self if self.project_name else replace(self, project_name=name)
+
+
+def compile_globs(globs: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex for a list of globs: `**` crosses folders, `*` and `?` do not."""
+    if not globs:
+        return re.compile(r"(?!)")
+    return re.compile("|".join(f"(?:{_glob_to_regex(g)})" for g in globs))
+
+
+def _glob_to_regex(glob: str) -> str:
+    out, i = [], 0
+    while i < len(glob):
+        if glob.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif glob.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif glob[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif glob[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(glob[i]))
+            i += 1
+    return "".join(out) + r"\Z"
+
+
+def parse_config(data: bytes | str | None) -> RepoConfig:
+    """Parse `.github/docbot.yml`; None or an empty file gives the defaults."""
+    if data is None:
+        return RepoConfig()
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{CONFIG_PATH} is {len(data):,} bytes; the limit is {MAX_CONFIG_BYTES:,}")
+    try:
+        raw = yaml.safe_load(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{CONFIG_PATH} is not valid UTF-8 (byte {exc.start})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(f"{CONFIG_PATH} is not valid YAML{where}") from None
+    if raw is None:
+        return RepoConfig()
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{CONFIG_PATH} must be a mapping of settings, not {type(raw).__name__}")
+    return RepoConfig(**{key: _validate(key, value) for key, value in _known(raw).items()})
+
+
+def apply_overrides(config: RepoConfig, overrides: dict) -> RepoConfig:
+    """Command-line values (None = not given) over a parsed config, validated the same way."""
+    given = {k: v for k, v in _known(overrides).items() if v is not None}
+    return replace(config, **{k: _validate(k, list(v) if isinstance(v, tuple) else v) for k, v in given.items()})
+
+
+def _known(raw: dict) -> dict:
+    valid = {f.name for f in fields(RepoConfig)}
+    unknown = sorted(str(k) for k in raw if k not in valid)
+    if unknown:
+        raise ConfigError(
+            f"{CONFIG_PATH}: unknown setting(s) {', '.join(unknown)[:200]}; "
+            f"valid settings: {', '.join(sorted(valid))}"
+        )
+    return raw
+
+
+def _validate(key: str, value: object) -> object:
+    if key == "docs_dir":
+        return _docs_dir(value)
+    if key in ("include", "exclude"):
+        return _globs(key, value)
+    if key == "mode":
+        if value not in MODES:
+            raise ConfigError(f"{CONFIG_PATH}: mode must be one of {', '.join(MODES)}")
+        return value
+    if key in ("summary_comment", "check_run", "draft_prs"):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{CONFIG_PATH}: {key} must be true or false")
+        return value
+    if key in ("max_files", "max_file_bytes"):
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 10**9:
+            raise ConfigError(f"{CONFIG_PATH}: {key} must be a whole number from 1 to 1000000000")
+        return value
+    if not isinstance(value, str) or len(value) > 100 or any(c in value for c in "\r\n`<>"):
+        raise ConfigError(f"{CONFIG_PATH}: {key} must be a short single-line text")
+    return value
+
+
+def _docs_dir(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{CONFIG_PATH}: docs_dir must be a non-empty relative folder path")
+    norm = posixpath.normpath(value.strip().strip("/"))
+    parts = norm.split("/")
+    bad = (
+        "\\" in value
+        or value.startswith("/")
+        or norm in (".", "")
+        or ".." in parts
+        or parts[0] in (".git", ".github")
+        or any(p.startswith(".git") and p != ".github" for p in parts)
+        or len(norm) > 200
+        or any(ord(c) < 32 for c in norm)
+    )
+    if bad:
+        raise ConfigError(f"{CONFIG_PATH}: docs_dir must be a folder inside the repository, e.g. 'docs'")
+    return norm
+
+
+def _globs(key: str, value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or len(value) > _MAX_GLOBS:
+        raise ConfigError(f"{CONFIG_PATH}: {key} must be a list of at most {_MAX_GLOBS} glob patterns")
+    for item in value:
+        if not isinstance(item, str) or not item or len(item) > _MAX_GLOB_LEN:
+            raise ConfigError(f"{CONFIG_PATH}: every {key} entry must be a glob of 1 to {_MAX_GLOB_LEN} characters")
+    return tuple(value)

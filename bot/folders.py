@@ -1,0 +1,89 @@
+"""Folder pages (index.md, doc.md, sub.md) of the folders a change touches, rebuilt from the mirror itself."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from bot.layout import FOLDER_PAGES, ancestors, folder_of
+from bot.pages import parse_folder_index, parse_subtree
+from bot.render import FileEntry, FolderState, render_folder_doc, render_folder_index, render_subtree
+
+if TYPE_CHECKING:
+    from bot.docset import DocEngine, Plan
+
+
+def _depth(folder: str) -> int:
+    return folder.count("/") + 1 if folder else 0
+
+
+class FolderPlanner:
+    """Applies file additions, deletions and new descriptions to the folder pages above them."""
+
+    def __init__(self, engine: DocEngine, plan: Plan):
+        self.engine = engine
+        self.plan = plan
+        self.layout = engine.layout
+        self.ctx = engine.page_context()
+
+    def update(self, descriptions: dict[str, str], added: Iterable[str], deleted: Iterable[str]) -> None:
+        entries: dict[str, dict[str, str]] = defaultdict(dict)
+        removed: dict[str, set[str]] = defaultdict(set)
+        sub_delta: dict[str, tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
+        for path, description in descriptions.items():
+            entries[folder_of(path)][path.rpartition("/")[2]] = description
+        for path in deleted:
+            removed[folder_of(path)].add(path.rpartition("/")[2])
+            for folder in ancestors(folder_of(path)):
+                sub_delta[folder][1].add(path)
+        for path in added:
+            for folder in ancestors(folder_of(path)):
+                sub_delta[folder][0].add(path)
+        touched = {a for f in set(entries) | set(removed) for a in ancestors(f)}
+        children: dict[str, dict[str, bool]] = defaultdict(dict)
+        for folder in sorted(touched, key=lambda f: (-_depth(f), f)):
+            present = self._update_folder(folder, entries.get(folder, {}), removed.get(folder, set()),
+                                          children.get(folder, {}), sub_delta.get(folder))
+            if folder:
+                children[folder_of(folder)][folder.rpartition("/")[2]] = present
+
+    def _update_folder(self, folder, entries, removed, children, sub_delta) -> bool:
+        """Write one folder's pages; returns whether the folder still holds documented files."""
+        state = self._load_state(folder, entries)
+        files = {e.name: e.description for e in state.files if e.name not in removed}
+        files.update(entries)
+        subs = {s for s in state.subfolders if children.get(s, True)}
+        subs.update(name for name, present in children.items() if present)
+        pages = [self.layout.folder_page(folder, name) for name in FOLDER_PAGES]
+        if not files and not subs:
+            self.plan.deletes.update(pages)
+            return False
+        new_state = FolderState(folder, tuple(FileEntry(n, files[n]) for n in sorted(files)), tuple(sorted(subs)))
+        self.plan.writes[pages[0]] = render_folder_index(new_state, self.ctx)
+        self.plan.writes[pages[1]] = render_folder_doc(new_state, self.ctx)
+        if sub_delta is not None or self.engine.mirror.read_text(pages[2]) is None:
+            paths = self._load_subtree(folder, pages[2])
+            if sub_delta is not None:
+                paths = (paths | sub_delta[0]) - sub_delta[1]
+            self.plan.writes[pages[2]] = render_subtree(folder, sorted(paths), self.ctx)
+        return True
+
+    def _load_state(self, folder: str, fresh: dict[str, str]) -> FolderState:
+        """The folder as its index.md records it, or rebuilt from the tree when the page is missing or foreign."""
+        text = self.engine.mirror.read_text(self.layout.folder_page(folder, "index.md"))
+        state = parse_folder_index(text, folder) if text else None
+        if state is not None:
+            return state
+        tree = self.engine.tree
+        files = []
+        for path in tree.files_in(folder):
+            name = path.rpartition("/")[2]
+            description = fresh.get(name) or self.engine.folder_description_source(path)
+            files.append(FileEntry(name, description))
+        return FolderState(folder, tuple(files), tuple(tree.subfolders(folder)))
+
+    def _load_subtree(self, folder: str, page: str) -> set[str]:
+        text = self.engine.mirror.read_text(page)
+        parsed = parse_subtree(text, folder) if text else None
+        return set(parsed) if parsed is not None else set(self.engine.tree.files_under(folder))

@@ -1,0 +1,119 @@
+"""Full generation (`--all`): every source, every folder, orphaned pages removed; both cores used."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+
+from bot.docset import DocEngine, FileReport, Plan, keyword_diff, render_source
+from bot.layout import FOLDER_PAGES, ancestors, folder_of
+from bot.mirror import WorktreeFiles
+from bot.pages import parse_keywords
+from bot.render import FileEntry, FolderState, render_folder_doc, render_folder_index, render_subtree
+
+_CHUNK = 8
+_worker_engine: DocEngine | None = None
+
+
+def _init_worker(engine: DocEngine) -> None:
+    global _worker_engine
+    _worker_engine = engine
+
+
+def _one(path: str, engine: DocEngine) -> tuple[str, str, dict[str, str], FileReport | None]:
+    """Render one source; returns its description, the pages that differ from the mirror, and a report."""
+    data = engine.sources.read(path)
+    if data is None:
+        return path, "", {}, None
+    result = render_source(path, data, engine.config, engine.tree)
+    docs, kw = engine.layout.file_pages(path)
+    old_kw = engine.mirror.read_text(kw)
+    changed = {}
+    if engine.mirror.read_text(docs) != result.docs_md:
+        changed[docs] = result.docs_md
+    if old_kw != result.kw_md:
+        changed[kw] = result.kw_md
+    report = None
+    if changed:
+        added, removed = keyword_diff(parse_keywords(old_kw) if old_kw else None, result.analysis)
+        status = "modified" if old_kw is not None else "added"
+        report = FileReport(path, status, None, added, removed, result.analysis.degraded)
+    return path, result.analysis.description, changed, report
+
+
+def _one_in_worker(path: str):
+    assert _worker_engine is not None
+    return _one(path, _worker_engine)
+
+
+def _results(engine: DocEngine, paths: list[str], jobs: int) -> Iterator:
+    if jobs <= 1 or len(paths) < 2 * _CHUNK:
+        yield from (_one(p, engine) for p in paths)
+        return
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(jobs, initializer=_init_worker, initargs=(engine,)) as pool:
+        yield from pool.imap_unordered(_one_in_worker, paths, chunksize=_CHUNK)
+
+
+def plan_all(engine: DocEngine, jobs: int = 1, progress: Callable[[int], None] | None = None) -> Plan:
+    """The plan that makes the whole mirror current."""
+    plan = Plan()
+    descriptions: dict[str, str] = {}
+    for path, description, changed, report in _results(engine, sorted(engine.tree.sources), jobs):
+        if report is None and not description:
+            plan.skipped.append((path, "could not be read"))
+        descriptions[path] = description
+        plan.writes.update(changed)
+        if report:
+            plan.files.append(report)
+        if progress:
+            progress(1)
+    plan.files.sort(key=lambda r: r.path)
+    _folder_pages(engine, plan, descriptions)
+    _orphans(engine, plan)
+    return plan
+
+
+def _folder_pages(engine: DocEngine, plan: Plan, descriptions: dict[str, str]) -> None:
+    tree, layout, ctx = engine.tree, engine.layout, engine.page_context()
+    under: dict[str, list[str]] = defaultdict(list)
+    for path in sorted(tree.sources):
+        for folder in ancestors(folder_of(path)):
+            under[folder].append(path)
+    for folder in tree.folders() if tree.sources else []:
+        files = tuple(FileEntry(p.rpartition("/")[2], descriptions.get(p, "")) for p in tree.files_in(folder))
+        state = FolderState(folder, files, tuple(tree.subfolders(folder)))
+        index, doc, sub = (layout.folder_page(folder, name) for name in FOLDER_PAGES)
+        pages = {
+            index: render_folder_index(state, ctx),
+            doc: render_folder_doc(state, ctx),
+            sub: render_subtree(folder, under[folder], ctx),
+        }
+        plan.writes.update({p: c for p, c in pages.items() if engine.mirror.read_text(p) != c})
+
+
+def _orphans(engine: DocEngine, plan: Plan) -> None:
+    """Pages docbot generated earlier whose source or folder is gone."""
+    expected = set()
+    for path in engine.tree.sources:
+        expected.update(engine.layout.file_pages(path))
+    for folder in engine.tree.folders() if engine.tree.sources else []:
+        expected.update(engine.layout.folder_page(folder, name) for name in FOLDER_PAGES)
+    listing = engine.mirror.list_files(engine.config.docs_dir) if hasattr(engine.mirror, "list_files") else []
+    for page in listing:
+        if page in expected or not engine.config.is_generated(page):
+            continue
+        if _is_generated_text(engine.mirror.read_text(page)):
+            plan.deletes.add(page)
+
+
+def _is_generated_text(text: str | None) -> bool:
+    """True for pages with a generator footer: a human-written file of the same name is never removed."""
+    if not text:
+        return False
+    tail = text.rstrip().rsplit("\n", 1)[-1].strip()
+    return tail.startswith("*Generated by ") and tail.endswith("*")
+
+
+__all__ = ["WorktreeFiles", "plan_all"]

@@ -1,0 +1,197 @@
+"""The one module that talks to git: diffs, listings, blob reads and companion-branch commits."""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import git
+from gitdb.base import IStream
+
+from bot.errors import GitError, InputError
+
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One changed path between two revisions: status A, M, D or R (old_path set for R)."""
+
+    status: str
+    path: str
+    old_path: str | None = None
+
+
+class GitRepo:
+    """A local git repository, addressed through the git command line (GitPython)."""
+
+    def __init__(self, path: str | os.PathLike[str]):
+        try:
+            self._repo = git.Repo(path, search_parent_directories=True)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            raise InputError(f"not a git repository: {path}") from None
+        if self._repo.bare:
+            raise InputError(f"{path} is a bare repository; docbot needs a work tree")
+        self.root = Path(self._repo.working_tree_dir).resolve()
+        self._git = self._repo.git
+
+    def _run(self, *args: str, **kwargs) -> str:
+        try:
+            return self._git.execute(["git", *args], strip_newline_in_stdout=False, **kwargs)
+        except git.GitCommandError as exc:
+            detail = (exc.stderr or "").strip().splitlines()
+            raise GitError(f"git {args[0]} failed: {detail[-1] if detail else exc.status}") from None
+
+    def rev_parse(self, rev: str) -> str:
+        """The commit sha a revision names; InputError when it does not exist."""
+        try:
+            return self._run("rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}").strip()
+        except GitError:
+            raise InputError(f"unknown revision: {rev}") from None
+
+    def merge_base(self, a: str, b: str) -> str:
+        return self._run("merge-base", self.rev_parse(a), self.rev_parse(b)).strip()
+
+    def has_commits(self) -> bool:
+        try:
+            self._run("rev-parse", "--verify", "--quiet", "HEAD")
+            return True
+        except GitError:
+            return False
+
+    def changes(self, base: str, head: str | None = None) -> list[Change]:
+        """Paths changed from `base` to `head` (a commit) or to the work tree, untracked files included."""
+        args = ["diff", "--name-status", "-z", "-M", "--no-ext-diff", "--no-textconv", self.rev_parse(base)]
+        if head is not None:
+            args.append(self.rev_parse(head))
+        result = parse_name_status(self._run(*args, "--"))
+        if head is None:
+            result += [Change("A", p) for p in self.untracked_files()]
+        return sorted(result, key=lambda c: (c.path, c.status))
+
+    def tracked_files(self, rev: str | None = None) -> list[str]:
+        """Every file git tracks, in the index (work tree) or at a revision."""
+        if rev is None:
+            out = self._run("ls-files", "-z", "--cached")
+        else:
+            out = self._run("ls-tree", "-r", "-z", "--name-only", "--full-tree", self.rev_parse(rev))
+        return sorted(set(p for p in out.split("\0") if p))
+
+    def worktree_files(self) -> list[str]:
+        """Files as the work tree has them: tracked minus deleted, plus untracked and not ignored."""
+        deleted = set(self._run("ls-files", "-z", "--deleted").split("\0"))
+        return sorted((set(self.tracked_files()) - deleted) | set(self.untracked_files()))
+
+    def untracked_files(self) -> list[str]:
+        return [p for p in self._run("ls-files", "-z", "--others", "--exclude-standard").split("\0") if p]
+
+    def symlinks(self, rev: str | None = None) -> set[str]:
+        """Paths git records as symbolic links (mode 120000): never followed, never documented."""
+        if rev is None:
+            out = self._run("ls-files", "-z", "--stage")
+        else:
+            out = self._run("ls-tree", "-r", "-z", "--full-tree", self.rev_parse(rev))
+        links = set()
+        for entry in out.split("\0"):
+            meta, _, path = entry.partition("\t")
+            if meta.startswith("120000"):
+                links.add(path)
+        return links
+
+    def read_blob(self, rev: str, path: str) -> bytes | None:
+        """The bytes of `path` at `rev`, or None when it is absent there."""
+        try:
+            _, kind, _, stream = self._git.stream_object_data(f"{rev}:{path}")
+        except (git.GitCommandError, ValueError):
+            return None
+        data = stream.read()
+        return data if kind == b"blob" or kind == "blob" else None
+
+    def build_tree(self, parent: str, writes: Mapping[str, bytes], deletes: Iterable[str]) -> str:
+        """The tree of `parent` with these files written and deleted, stored without touching the work tree."""
+        parent_sha = self.rev_parse(parent)
+        with tempfile.TemporaryDirectory(prefix="docbot-index-") as tmp:
+            env = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
+            self._run("read-tree", parent_sha, env=env)
+            entries = [f"0 {'0' * 40}\t{path}" for path in sorted(set(deletes))]
+            entries += [f"100644 {self.store_blob(data)}\t{path}" for path, data in sorted(writes.items())]
+            if entries:
+                info = os.path.join(tmp, "index-info")
+                Path(info).write_bytes("".join(e + "\0" for e in entries).encode("utf-8"))
+                with open(info, "rb") as stdin:
+                    self._run("update-index", "-z", "--index-info", istream=stdin, env=env)
+            return self._run("write-tree", env=env).strip()
+
+    def commit_tree(self, tree: str, parent: str, message: str) -> str:
+        return self._run("commit-tree", tree, "-p", self.rev_parse(parent), "-m", message).strip()
+
+    def store_blob(self, data: bytes) -> str:
+        """Write `data` into the object database as a blob and return its sha."""
+        return self._repo.odb.store(IStream(b"blob", len(data), io.BytesIO(data))).hexsha.decode()
+
+    def tree_of(self, rev: str) -> str:
+        return self._run("rev-parse", f"{self.rev_parse(rev)}^{{tree}}").strip()
+
+    def parents_of(self, rev: str) -> list[str]:
+        return self._run("rev-list", "--parents", "-n", "1", self.rev_parse(rev)).split()[1:]
+
+    def branch_sha(self, branch: str) -> str | None:
+        try:
+            return self._run("rev-parse", "--verify", "--quiet", f"refs/heads/{branch}").strip() or None
+        except GitError:
+            return None
+
+    def set_branch(self, branch: str, sha: str) -> None:
+        self._run("check-ref-format", "--branch", branch)
+        self._run("update-ref", f"refs/heads/{branch}", sha)
+
+    def delete_branch(self, branch: str) -> None:
+        if self.branch_sha(branch):
+            self._run("update-ref", "-d", f"refs/heads/{branch}")
+
+    def current_branch(self) -> str | None:
+        try:
+            return self._run("symbolic-ref", "--quiet", "--short", "HEAD").strip() or None
+        except GitError:
+            return None
+
+
+def parse_name_status(out: str) -> list[Change]:
+    """Parse `git diff --name-status -z -M` output."""
+    fields = out.split("\0")
+    changes, i = [], 0
+    while i < len(fields) and fields[i]:
+        status = fields[i]
+        if status[0] in "RC":
+            old, new = fields[i + 1], fields[i + 2]
+            changes.append(Change("R", new, old) if status[0] == "R" else Change("A", new))
+            i += 3
+        else:
+            path = fields[i + 1]
+            kind = {"A": "A", "D": "D"}.get(status[0], "M")
+            changes.append(Change(kind, path))
+            i += 2
+    return changes
+
+
+class RevisionFiles:
+    """Reads sources and mirror pages as they are at one commit."""
+
+    def __init__(self, repo: GitRepo, rev: str):
+        self.repo = repo
+        self.rev = repo.rev_parse(rev)
+
+    def read(self, path: str) -> bytes | None:
+        return self.repo.read_blob(self.rev, path)
+
+    def read_text(self, path: str) -> str | None:
+        data = self.read(path)
+        return None if data is None else data.decode("utf-8", errors="replace")
+
+    def list_files(self, folder: str) -> list[str]:
+        prefix = folder.rstrip("/") + "/"
+        return [p for p in self.repo.tracked_files(self.rev) if p.startswith(prefix)]

@@ -1,0 +1,153 @@
+"""Where mirror pages live, and the view of the source tree the engine consults."""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import cached_property
+
+from bot.config import RepoConfig
+
+FOLDER_PAGES = ("index.md", "doc.md", "sub.md")
+_TEST_PREFIXES = ("test_",)
+_TEST_SUFFIXES = ("_test", "_tests", "Test", "Tests")
+
+
+def folder_of(path: str) -> str:
+    """The folder of a repository path; "" for the root."""
+    return path.rpartition("/")[0]
+
+
+def ancestors(folder: str) -> list[str]:
+    """`folder` and every folder above it, deepest first, ending with the root ""."""
+    chain = [folder]
+    while folder:
+        folder = folder_of(folder)
+        chain.append(folder)
+    return chain
+
+
+def stem_of(path: str) -> str:
+    """A file's name without its last extension: `Fill.cpp` -> `Fill`."""
+    name = path.rpartition("/")[2]
+    root, _ = posixpath.splitext(name)
+    return root or name
+
+
+def tested_stem(path: str) -> str | None:
+    """The stem a test file tests (`test_linear.py` -> `linear`), or None for a non-test file."""
+    stem = stem_of(path)
+    for prefix in _TEST_PREFIXES:
+        if stem.startswith(prefix) and len(stem) > len(prefix):
+            return stem[len(prefix) :]
+    for suffix in _TEST_SUFFIXES:
+        if stem.endswith(suffix) and len(stem) > len(suffix):
+            return stem[: -len(suffix)]
+    return None
+
+
+class Layout:
+    """Mirror page paths for one docs_dir."""
+
+    def __init__(self, docs_dir: str):
+        self.docs_dir = docs_dir
+
+    def docs_page(self, path: str) -> str:
+        return f"{self.docs_dir}/{path}_docs.md"
+
+    def kw_page(self, path: str) -> str:
+        return f"{self.docs_dir}/{path}_kw.md"
+
+    def file_pages(self, path: str) -> tuple[str, str]:
+        return self.docs_page(path), self.kw_page(path)
+
+    def folder_page(self, folder: str, name: str) -> str:
+        return f"{self.docs_dir}/{folder}/{name}" if folder else f"{self.docs_dir}/{name}"
+
+
+class SourceTree:
+    """The documented sources at one state of a repository, with lazy indexes over them."""
+
+    def __init__(self, paths: Iterable[str], config: RepoConfig, symlinks: Iterable[str] = ()):
+        links = set(symlinks)
+        self.config = config
+        self.sources = frozenset(p for p in paths if p not in links and config.is_source(p))
+
+    def __contains__(self, path: str) -> bool:
+        return path in self.sources
+
+    @cached_property
+    def _by_folder(self) -> dict[str, list[str]]:
+        index: dict[str, list[str]] = defaultdict(list)
+        for path in self.sources:
+            index[folder_of(path)].append(path)
+        return index
+
+    @cached_property
+    def _children(self) -> dict[str, set[str]]:
+        children: dict[str, set[str]] = defaultdict(set)
+        for folder in self._by_folder:
+            while folder:
+                parent, _, name = folder.rpartition("/")
+                if name in children[parent]:
+                    break
+                children[parent].add(name)
+                folder = parent
+        return children
+
+    @cached_property
+    def _by_stem(self) -> dict[str, list[str]]:
+        index: dict[str, list[str]] = defaultdict(list)
+        for path in self.sources:
+            index[stem_of(path)].append(path)
+        return index
+
+    @cached_property
+    def _tests_by_stem(self) -> dict[str, list[str]]:
+        index: dict[str, list[str]] = defaultdict(list)
+        for path in self.sources:
+            stem = tested_stem(path)
+            if stem:
+                index[stem].append(path)
+        return index
+
+    def files_in(self, folder: str) -> list[str]:
+        return sorted(self._by_folder.get(folder, ()))
+
+    def subfolders(self, folder: str) -> list[str]:
+        return sorted(self._children.get(folder, ()))
+
+    def files_under(self, folder: str) -> list[str]:
+        if not folder:
+            return sorted(self.sources)
+        prefix = folder + "/"
+        return sorted(p for p in self.sources if p.startswith(prefix))
+
+    def folders(self) -> list[str]:
+        """Every folder holding a documented file somewhere below it, root included."""
+        found = {""}
+        for folder in self._by_folder:
+            found.update(ancestors(folder))
+        return sorted(found)
+
+    def related(self, path: str) -> tuple[str, ...]:
+        """Other sources in the same folder with the same stem (`Fill.cpp` <-> `Fill.h`)."""
+        folder, stem = folder_of(path), stem_of(path)
+        return tuple(sorted(p for p in self._by_stem.get(stem, ()) if p != path and folder_of(p) == folder))
+
+    def tests_for(self, path: str, limit: int = 10) -> tuple[str, ...]:
+        """Test files whose name says they test this file's stem."""
+        if tested_stem(path):
+            return ()
+        return tuple(sorted(self._tests_by_stem.get(stem_of(path), ()))[:limit])
+
+    def dependents(self, path: str) -> set[str]:
+        """Sources whose pages mention `path` by existence, so must be rebuilt when it appears or goes."""
+        folder, stem = folder_of(path), stem_of(path)
+        found = {p for p in self._by_stem.get(stem, ()) if folder_of(p) == folder}
+        target = tested_stem(path)
+        if target:
+            found.update(p for p in self._by_stem.get(target, ()) if not tested_stem(p))
+        found.discard(path)
+        return found

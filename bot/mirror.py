@@ -1,0 +1,110 @@
+"""Files of a work tree: safe reads of sources and mirror pages, and the one function that writes pages."""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from bot.errors import InputError
+
+
+class WorktreeFiles:
+    """Reads files below a repository root without ever following a link out of it."""
+
+    def __init__(self, root: str | os.PathLike[str]):
+        self.root = os.path.realpath(root)
+
+    def _safe_path(self, path: str) -> str | None:
+        full = os.path.join(self.root, path)
+        parent = os.path.realpath(os.path.dirname(full))
+        if parent != self.root and not parent.startswith(self.root + os.sep):
+            return None
+        return os.path.join(parent, os.path.basename(full))
+
+    def read(self, path: str) -> bytes | None:
+        """The bytes of a regular file at `path`, or None when absent, a link, or outside the root."""
+        full = self._safe_path(path)
+        if full is None:
+            return None
+        try:
+            fd = os.open(full, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            return None
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return None
+            with os.fdopen(fd, "rb", closefd=False) as handle:
+                return handle.read()
+        finally:
+            os.close(fd)
+
+    def read_text(self, path: str) -> str | None:
+        data = self.read(path)
+        return None if data is None else data.decode("utf-8", errors="replace")
+
+    def list_files(self, folder: str) -> list[str]:
+        """Regular files below `folder` (repository-relative), links not followed."""
+        base = self._safe_path(folder)
+        found: list[str] = []
+        if base is None or not os.path.isdir(base) or os.path.islink(base):
+            return found
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = [d for d in dirnames if not os.path.islink(os.path.join(dirpath, d))]
+            rel = os.path.relpath(dirpath, self.root).replace(os.sep, "/")
+            for name in filenames:
+                if os.path.isfile(os.path.join(dirpath, name)) and not os.path.islink(os.path.join(dirpath, name)):
+                    found.append(name if rel == "." else f"{rel}/{name}")
+        return sorted(found)
+
+
+def _checked_target(root: str, docs_dir: str, path: str) -> str:
+    """The absolute path for a mirror page, refusing anything that could land outside docs_dir."""
+    parts = path.split("/")
+    if not path.startswith(docs_dir + "/") or any(p in ("", ".", "..") for p in parts) or "\0" in path:
+        raise InputError(f"refusing to write outside {docs_dir}/: {path!r}")
+    current = root
+    for part in parts[:-1]:
+        current = os.path.join(current, part)
+        if os.path.islink(current):
+            raise InputError(f"refusing to write through a symbolic link: {os.path.relpath(current, root)}")
+    return os.path.join(root, *parts)
+
+
+def write_pages(
+    root: str | os.PathLike[str], docs_dir: str, writes: Mapping[str, str], deletes: Iterable[str] = ()
+) -> None:
+    """Write and delete mirror pages below `root`/`docs_dir`; every write is atomic."""
+    root = os.path.realpath(root)
+    for path in sorted(deletes):
+        target = _checked_target(root, docs_dir, path)
+        if os.path.isfile(target) and not os.path.islink(target):
+            os.unlink(target)
+            _prune_empty(root, os.path.dirname(target), docs_dir)
+    for path, content in sorted(writes.items()):
+        target = _checked_target(root, docs_dir, path)
+        if os.path.islink(target):
+            os.unlink(target)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".docbot-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(content.encode("utf-8"))
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+def _prune_empty(root: str, folder: str, docs_dir: str) -> None:
+    """Remove folders the deletions left empty, up to (not including) docs_dir."""
+    stop = os.path.join(root, *docs_dir.split("/"))
+    while folder.startswith(stop + os.sep):
+        try:
+            os.rmdir(folder)
+        except OSError:
+            return
+        folder = os.path.dirname(folder)
