@@ -1,0 +1,322 @@
+"""Render the mirror pages: analysis and folder objects in, Markdown text out (pure)."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files as resource_files
+from urllib.parse import quote
+
+import jinja2
+
+from analyzers.model import FileAnalysis, Symbol
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What a page needs to know beyond its own analysis."""
+
+    project_name: str
+    generator: str = "docbot"
+    docs_dir: str = "docs"
+    related: tuple[str, ...] = ()  # repo paths, same folder and stem, sorted
+    tests: tuple[str, ...] = ()  # repo paths of matching test files, sorted
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """One row of a folder index."""
+
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class FolderState:
+    """What a folder's pages list: its files and its documented subfolders."""
+
+    path: str  # "" for the repository root
+    files: tuple[FileEntry, ...]
+    subfolders: tuple[str, ...]
+
+
+# ---- Markdown helpers (registered as Jinja filters) ----
+
+# Line starts that would turn free text into a heading, setext underline, rule, fence or HTML block.
+_BLOCK_START = re.compile(r"^(\s{0,3})([#<]|[-=*_](?:[ \t]*[-=*_])*[ \t]*$|```|~~~)")
+_WORD_EDGE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+SECTION_ANCHORS = {
+    "Original Source": "original-source",
+    "Detailed Analysis": "detailed-analysis",
+    "Dependencies": "dependencies",
+}
+
+
+def code(text: str) -> str:
+    """An inline code span whose backtick run is longer than any run inside the text."""
+    ticks = "`" * (max(map(len, re.findall(r"`+", text)), default=0) + 1)
+    both_spaces = text.startswith(" ") and text.endswith(" ") and text.strip()
+    if text.startswith("`") or text.endswith("`") or both_spaces:
+        text = f" {text} "  # CommonMark strips exactly one space from each side
+    return f"{ticks}{text}{ticks}"
+
+
+def fence(text: str) -> str:
+    """A backtick fence longer than any backtick run in the text (at least three)."""
+    return "`" * max(3, max(map(len, re.findall(r"`+", text)), default=0) + 1)
+
+
+def fenced(text: str, lang: str) -> str:
+    """The whole text as one fenced block; the text itself is kept byte for byte."""
+    ticks = fence(text)
+    body = text if text.endswith("\n") or not text else text + "\n"
+    return f"{ticks}{lang}\n{body}{ticks}"
+
+
+def inline(text: str) -> str:
+    """Text flattened to one line, for list items and sentences."""
+    return re.sub(r"[ \t]*(?:\r\n|\r|\n)[ \t]*", " ", text.strip())
+
+
+def cell(text: str) -> str:
+    """Text safe inside a Markdown table cell (one line, `|` escaped, also inside code spans)."""
+    return inline(text).replace("|", "\\|")
+
+
+def escape(text: str) -> str:
+    """Plain text with the characters that could start Markdown emphasis, links or code escaped."""
+    text = re.sub(r"([\\`*\[\]<>#|])", r"\\\1", text)
+    return _WORD_EDGE_UNDERSCORE.sub(r"\\_", text)
+
+
+def prose(text: str) -> str:
+    """Free text as paragraphs that cannot open headings, fences or HTML blocks in the page."""
+    lines = [_BLOCK_START.sub(r"\1\\\2", line.rstrip()) for line in text.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+
+
+def url(path: str) -> str:
+    """A link target with spaces and special characters percent-encoded."""
+    return quote(path, safe="/")
+
+
+def size(n: int) -> str:
+    """`1,682 bytes (1.64 KB)`."""
+    return f"{n:,} bytes ({n / 1024:,.2f} KB)"
+
+
+def plural(n: int, noun: str) -> str:
+    """`1 class`, `2 classes`."""
+    if n == 1:
+        return f"{n:,} {noun}"
+    if noun.endswith(("s", "x", "ch", "sh")):
+        return f"{n:,} {noun}es"
+    if noun.endswith("y") and noun[-2:-1] not in "aeiou":
+        return f"{n:,} {noun[:-1]}ies"
+    return f"{n:,} {noun}s"
+
+
+def series(items: list[str]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+# ---- paths and links ----
+
+
+def extension(name: str) -> str:
+    """`.py` for `linear.py`; "" when the name has none (`Makefile`, `.gitignore`)."""
+    return posixpath.splitext(name)[1]
+
+
+def where(folder: str) -> str:
+    """How prose names a folder."""
+    return code(folder + "/") if folder else "the repository root"
+
+
+def to_source(ctx: PageContext, folder: str, path: str) -> str:
+    """Link from a mirror page in `folder` back to a repository path."""
+    depth = [p for p in f"{ctx.docs_dir}/{folder}".split("/") if p not in ("", ".")]
+    return ("../" * len(depth) or "./") + url(path)
+
+
+def to_mirror(folder: str, target: str) -> str:
+    """Link from a mirror page in `folder` to the mirror page `target` (both repo-relative)."""
+    here, there = folder.split("/") if folder else [], target.split("/")
+    common = 0
+    while common < min(len(here), len(there) - 1) and here[common] == there[common]:
+        common += 1
+    rel = "../" * (len(here) - common) + "/".join(there[common:])
+    return url(rel if rel.startswith("../") else "./" + rel)
+
+
+def _section_for(names: tuple[str, ...], a: FileAnalysis) -> str:
+    """The _docs.md section that covers these keywords: where the analysis found them."""
+    defined = {s.name for s in a.symbols} | {re.split(r"\.|::", s.name)[-1] for s in a.symbols}
+    if defined.intersection(names):
+        return "Detailed Analysis"
+    if any(name in dep for name in names for dep in a.imports):
+        return "Dependencies"
+    return "Original Source"
+
+
+@cache
+def environment() -> jinja2.Environment:
+    """The one Jinja environment all pages render through."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(resource_files("docbot_templates"))),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    for helper in (code, fence, fenced, inline, cell, escape, prose, url, size, plural, series):
+        env.filters[helper.__name__] = helper
+    env.globals.update(where=where, anchors=SECTION_ANCHORS)
+    return env
+
+
+def _render(template: str, ctx: PageContext, **page: object) -> str:
+    text = environment().get_template(template).render(ctx=ctx, **page)
+    return text.rstrip("\n") + "\n"
+
+
+# ---- file pages ----
+
+_OUTLINE_KINDS = ("heading", "section")
+
+
+def _outline(symbols: list[Symbol]) -> list[tuple[str, Symbol]]:
+    """Heading symbols with their list indentation, from the `#` run of their signature."""
+    levels = [len(s.signature) - len(s.signature.lstrip("#")) or 1 for s in symbols]
+    top = min(levels, default=1)
+    return [("  " * (lvl - top), s) for lvl, s in zip(levels, symbols, strict=True)]
+
+
+def _scopes(symbols: tuple[Symbol, ...]) -> list[tuple[Symbol, int]]:
+    """Namespaces, classes and structs with how many definitions they enclose."""
+    scopes = [s for s in symbols if s.kind in ("namespace", "class", "struct")]
+    return [(s, sum(o.name.startswith((s.name + ".", s.name + "::")) for o in symbols)) for s in scopes]
+
+
+def render_file_docs(analysis: FileAnalysis, text: str | None, ctx: PageContext) -> str:
+    """The `<file>_docs.md` page."""
+    a, folder = analysis, posixpath.dirname(analysis.path)
+    name = posixpath.basename(a.path)
+    kinds = Counter(s.kind for s in a.symbols)
+    return _render(
+        "file_docs.md.j2",
+        ctx,
+        a=a,
+        name=name,
+        folder=folder,
+        ext=extension(name),
+        text=None if a.binary else text,
+        kind_counts=[plural(n, kind) for kind, n in sorted(kinds.items())],
+        outline=_outline([s for s in a.symbols if s.kind in _OUTLINE_KINDS]),
+        definitions=[s for s in a.symbols if s.kind not in _OUTLINE_KINDS],
+        scopes=_scopes(a.symbols),
+        source=to_source(ctx, folder, a.path),
+        related=[(p, to_mirror(folder, p + "_docs.md")) for p in sorted(ctx.related)],
+        tests=[(p, to_mirror(folder, p + "_docs.md")) for p in sorted(ctx.tests)],
+    )
+
+
+def render_file_keywords(analysis: FileAnalysis, ctx: PageContext) -> str:
+    """The `<file>_kw.md` page."""
+    folder, name = posixpath.dirname(analysis.path), posixpath.basename(analysis.path)
+    sections = [(g, _section_for(g.names, analysis)) for g in analysis.keywords]
+    source = to_source(ctx, folder, analysis.path)
+    return _render("file_kw.md.j2", ctx, a=analysis, name=name, folder=folder, source=source, sections=sections)
+
+
+# ---- folder pages ----
+
+_ENTRY_POINTS = {
+    "__init__.py": "package initializer",
+    "__main__.py": "command-line entry point",
+    "build": "Buck/Bazel build file",
+    "build.bazel": "Bazel build file",
+    "cmakelists.txt": "CMake build definition",
+    "makefile": "Make build file",
+    "pyproject.toml": "Python project configuration",
+    "setup.py": "package setup script",
+}
+
+
+def _role(name: str) -> str:
+    """Why a file is a natural starting point of its folder, or ""."""
+    if posixpath.splitext(name)[0].lower() == "readme":
+        return "the folder's readme"
+    return _ENTRY_POINTS.get(name.lower(), "")
+
+
+def _blurb(folder: FolderState) -> FileEntry | None:
+    """The entry whose description speaks for the folder: its readme, else its `__init__.py`."""
+    for wanted in ("the folder's readme", "package initializer"):
+        for entry in sorted(folder.files, key=lambda f: f.name):
+            if _role(entry.name) == wanted:
+                return entry
+    return None
+
+
+def _folder_page(template: str, folder: FolderState, ctx: PageContext) -> str:
+    path = folder.path
+    files = sorted(folder.files, key=lambda f: f.name)
+    exts = Counter(extension(f.name) for f in files)
+    return _render(
+        template,
+        ctx,
+        path=path,
+        files=files,
+        subfolders=sorted(folder.subfolders),
+        blurb=_blurb(folder),
+        ext_counts=sorted(exts.items()),
+        key_files=[(f, _role(f.name)) for f in files if _role(f.name)],
+        source_folder=to_source(ctx, path, path + "/" if path else ""),
+        parent=None if not path else (where(posixpath.dirname(path)), "../index.md"),
+        root_index=to_mirror(path, "index.md"),
+        link=lambda f, suffix: "./" + url(f.name + suffix),
+        src=lambda f: to_source(ctx, path, posixpath.join(path, f.name)),
+    )
+
+
+def render_folder_index(folder: FolderState, ctx: PageContext) -> str:
+    """The folder's `index.md`."""
+    return _folder_page("folder_index.md.j2", folder, ctx)
+
+
+def render_folder_doc(folder: FolderState, ctx: PageContext) -> str:
+    """The folder's `doc.md`."""
+    return _folder_page("folder_doc.md.j2", folder, ctx)
+
+
+def subtree_groups(folder_path: str, paths: Iterable[str]) -> list[tuple[str, list[str]]]:
+    """sub.md's groups: one per name stem and one `files-<ext>` per extension, all sorted."""
+    prefix = folder_path + "/" if folder_path else ""
+    groups: dict[str, set[str]] = defaultdict(set)
+    for path in paths:
+        if not path.startswith(prefix) or path == prefix:
+            raise ValueError(f"{path!r} is not under {folder_path!r}")
+        stem, ext = posixpath.splitext(posixpath.basename(path))
+        groups[stem].add(path)
+        groups[f"files-{ext}" if ext else "files-(no extension)"].add(path)
+    return [(heading, sorted(members)) for heading, members in sorted(groups.items())]
+
+
+def render_subtree(folder_path: str, files: Iterable[str], ctx: PageContext) -> str:
+    """The folder's `sub.md`: every documented file below it, grouped by stem and extension."""
+    paths = set(files)
+    return _render(
+        "subtree.md.j2",
+        ctx,
+        path=folder_path,
+        count=len(paths),
+        groups=subtree_groups(folder_path, paths),
+        link=lambda p: to_mirror(folder_path, p + "_docs.md"),
+    )
