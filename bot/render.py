@@ -87,7 +87,7 @@ def cell(text: str) -> str:
     return inline(text).replace("|", "\\|")
 
 
-def escape(text: str) -> str:
+def md_escape(text: str) -> str:
     """Plain text with the characters that could start Markdown emphasis, links or code escaped."""
     text = re.sub(r"([\\`*\[\]<>#|])", r"\\\1", text)
     return _WORD_EDGE_UNDERSCORE.sub(r"\\_", text)
@@ -175,7 +175,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,
     )
-    for helper in (code, fence, fenced, inline, cell, escape, prose, url, size, plural, series):
+    for helper in (code, fence, fenced, inline, cell, md_escape, prose, url, size, plural, series):
         env.filters[helper.__name__] = helper
     env.globals.update(where=where, anchors=SECTION_ANCHORS)
     return env

@@ -162,7 +162,7 @@ FRAGMENTS = [
     (BINARY, None, [
         "*The source is not embedded: binary file.*",
         "- **Size**: 123,456 bytes (120.56 KB)",
-        "It is binary, so no purpose statement can be read from it.",
+        "Only its metadata is documented, so no purpose statement is read from it.",
     ]),
     (DEGRADED, "def broken(\n", [
         "`broken.py` (Python Source Code) is part of the PyTorch project and lives in `tools/`.",
