@@ -198,10 +198,13 @@ def _outline(symbols: list[Symbol]) -> list[tuple[str, Symbol]]:
     return [("  " * (lvl - top), s) for lvl, s in zip(levels, symbols, strict=True)]
 
 
-def _scopes(symbols: tuple[Symbol, ...]) -> list[tuple[Symbol, int]]:
-    """Namespaces, classes and structs with how many definitions they enclose."""
-    scopes = [s for s in symbols if s.kind in ("namespace", "class", "struct")]
-    return [(s, sum(o.name.startswith((s.name + ".", s.name + "::")) for o in symbols)) for s in scopes]
+def _scopes(symbols: tuple[Symbol, ...]) -> list[tuple[Symbol, list[str]]]:
+    """Namespaces, classes and structs with what they enclose, counted by kind."""
+    scopes = []
+    for scope in (s for s in symbols if s.kind in ("namespace", "class", "struct")):
+        inner = Counter(o.kind for o in symbols if o.name.startswith((scope.name + ".", scope.name + "::")))
+        scopes.append((scope, [plural(n, kind) for kind, n in sorted(inner.items())]))
+    return scopes
 
 
 def render_file_docs(analysis: FileAnalysis, text: str | None, ctx: PageContext) -> str:

@@ -142,7 +142,8 @@ FRAGMENTS = [
     (PYTHON, LINEAR_PY, [
         "- **Size**: 101 bytes (0.10 KB)",
         "| `Linear` | `class Linear(Module)` | Applies y = xA^T + b \\| with bias. |",
-        "class `Linear` ([line 5](../../../../torch/nn/modules/linear.py#L5)): ",
+        "class `Linear` ([line 5](../../../../torch/nn/modules/linear.py#L5)): `class Linear(Module)`, enclosing 1 "
+        "method",
         "- **[line 6](../../../../torch/nn/modules/linear.py#L6)**: Returns its input unchanged.",
         "- **whole file**: Nothing to say.",
         "No test files matching this file were found.",
@@ -150,7 +151,7 @@ FRAGMENTS = [
     ]),
     (CPP, FILL_H, [
         "namespace `at::native` ([line 4]",
-        "enclosing 2 definitions",
+        "enclosing 1 function and 1 struct",
         "- `ATen/core/Tensor.h`",
         "`Fill.h` (C++ Header) is part of the PyTorch project and lives in `aten/src/ATen/native/`.",
     ]),
