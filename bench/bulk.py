@@ -1,0 +1,59 @@
+"""Full generation over CPython's standard library, against Universal Ctags on the same tree.
+
+Copies every .py file of the running interpreter's stdlib (site-packages left out) into a
+fresh git repository, runs `ctags -R` and `docbot generate --all` over it in the same run,
+and prints wall times, files per second, peak RSS and the ratio. Target: docbot <= 4x ctags.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sysconfig
+import tempfile
+from pathlib import Path
+
+from common import DOCBOT, git, init_repo, median_of, peak_child_rss_mb, timed
+
+
+def copy_stdlib(target: Path) -> tuple[int, int]:
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    count = size = 0
+    for path in sorted(stdlib.rglob("*.py")):
+        rel = path.relative_to(stdlib)
+        if rel.parts[0] in ("site-packages", "dist-packages") or "__pycache__" in rel.parts:
+            continue
+        dest = target / "Lib" / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, dest)
+        count += 1
+        size += dest.stat().st_size
+    return count, size
+
+
+def main() -> None:
+    if not shutil.which("ctags"):
+        raise SystemExit("bench: Universal Ctags is needed (Debian package universal-ctags)")
+    with tempfile.TemporaryDirectory(prefix="docbot-bulk-") as tmp:
+        repo = Path(tmp) / "stdlib"
+        repo.mkdir()
+        count, size = copy_stdlib(repo)
+        init_repo(repo)
+        print(f"tree: {count} .py files, {size / 1e6:.1f} MB (CPython stdlib Lib/, site-packages left out)")
+        ctags_runs = [timed(["ctags", "-R", "-f", os.path.join(tmp, "tags"), "Lib"], repo) for _ in range(3)]
+        ctags_rss = peak_child_rss_mb()
+        ctags = median_of(ctags_runs)
+        docbot = timed([*DOCBOT, "generate", "--all", "--jobs", str(os.cpu_count() or 1)], repo)
+        docbot_rss = peak_child_rss_mb()
+        pages = int(git(repo, "ls-files", "--others", "--", "docs").count("\n"))
+        again = timed([*DOCBOT, "generate", "--all"], repo)
+        print(f"ctags -R                : {ctags:7.2f} s  ({count / ctags:8.0f} files/s)  "
+              f"median of 3, peak RSS {ctags_rss:.0f} MB")
+        print(f"docbot generate --all   : {docbot:7.2f} s  ({count / docbot:8.0f} files/s)  {pages} pages, "
+              f"peak RSS {docbot_rss:.0f} MB (largest process)")
+        print(f"docbot second run       : {again:7.2f} s  (nothing to write)")
+        print(f"ratio docbot / ctags    : {docbot / ctags:7.2f}x  (target <= 4x)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,52 @@
+"""Shared helpers for the benchmarks: temp git repositories, timed subprocesses, peak memory."""
+
+from __future__ import annotations
+
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+GIT_ENV = {
+    **os.environ,
+    "GIT_AUTHOR_NAME": "Bench",
+    "GIT_AUTHOR_EMAIL": "bench@example.com",
+    "GIT_COMMITTER_NAME": "Bench",
+    "GIT_COMMITTER_EMAIL": "bench@example.com",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+DOCBOT = [sys.executable, "-m", "bot.cli"]
+
+
+def git(repo: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=repo, env=GIT_ENV, capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def init_repo(repo: Path) -> None:
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "sources")
+
+
+def timed(cmd: list[str], cwd: Path) -> float:
+    """Wall time of one command; fails loudly when the command fails."""
+    start = time.perf_counter()
+    done = subprocess.run(cmd, cwd=cwd, env=GIT_ENV, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"bench: {' '.join(cmd)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
+    return elapsed
+
+
+def median_of(runs: list[float]) -> float:
+    return statistics.median(runs)
+
+
+def peak_child_rss_mb() -> float:
+    """Largest resident set of any finished child process so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

@@ -1,0 +1,76 @@
+"""`docbot pr`: the PR job on a local repository; companion branch, summary, idempotence."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.gitrepo import Repo
+
+BASE_FILES = {
+    "app/core.py": '"""Core."""\n\n\ndef run():\n    """Run it."""\n',
+    "app/old.py": '"""Old."""\n\nLEGACY = 1\n',
+    "app/moved.py": '"""Moved."""\n\n\ndef go():\n    pass\n',
+}
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Repo:
+    repo = Repo.init(tmp_path / "proj", BASE_FILES)
+    assert main(["generate", "--repo", str(repo.path), "--all"]) == 0
+    repo.commit("docs")
+    repo.git("switch", "-q", "-c", "feature")
+    repo.write({"app/core.py": '"""Core."""\n\n\ndef run_fast():\n    """Run it fast."""\n', "app/new.py": "NEW = 1\n"})
+    repo.git("rm", "-q", "app/old.py")
+    repo.move("app/moved.py", "lib/moved.py")
+    repo.commit("feature work")
+    return repo
+
+
+def pr(repo: Repo, *extra: str) -> int:
+    return main(["pr", "--repo", str(repo.path), "--base", "main", "--head", "feature", "--json", *extra])
+
+
+def test_pr_commits_docs_on_the_companion_branch_only(repo: Repo, capsys):
+    head_before = repo.head("feature")
+    assert pr(repo) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["branch"] == "docbot/feature" and result["created"] is True
+    assert repo.head("feature") == head_before
+    assert repo.git("rev-list", "--parents", "-n", "1", "docbot/feature").split()[1:] == [head_before]
+    changed = set(repo.git("diff", "--name-only", "--no-renames", "feature", "docbot/feature").split())
+    assert changed == set(result["written"]) | set(result["deleted"])
+    assert "docs/app/core.py_docs.md" in changed and "docs/app/old.py_kw.md" in changed
+    assert "docs/lib/moved.py_docs.md" in changed and "docs/app/moved.py_docs.md" in changed
+    assert "Docbot-Generated: true" in repo.git("log", "-1", "--format=%B", "docbot/feature")
+    core = next(f for f in result["files"] if f["path"] == "app/core.py")
+    assert core["added"] == {"Functions": ["run_fast"]} and core["removed"] == {"Functions": ["run"]}
+    assert "<!-- docbot:summary -->" in result["summary"] and "`run_fast`" in result["summary"]
+
+
+def test_second_run_adds_no_commit(repo: Repo, capsys):
+    assert pr(repo) == 0
+    first = json.loads(capsys.readouterr().out)["commit"]
+    assert pr(repo) == 0
+    second = json.loads(capsys.readouterr().out)
+    assert second["commit"] == first and second["created"] is False
+
+
+def test_docs_current_means_no_companion_branch(repo: Repo, capsys):
+    assert pr(repo) == 0
+    capsys.readouterr()
+    repo.git("merge", "-q", "--ff-only", "docbot/feature")
+    assert pr(repo) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["commit"] is None and result["written"] == [] and result["deleted"] == []
+    assert "docbot/feature" not in repo.git("branch", "--list", "docbot/*")
+
+
+def test_pr_text_output_names_the_branch(repo: Repo, capsys):
+    assert main(["pr", "--repo", str(repo.path), "--base", "main", "--head", "feature"]) == 0
+    out = capsys.readouterr().out
+    assert "companion branch docbot/feature" in out
+    assert "documentation to update" in out
