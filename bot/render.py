@@ -263,7 +263,8 @@ def _blurb(folder: FolderState) -> FileEntry | None:
     """The entry whose description speaks for the folder: its readme, else its `__init__.py`."""
     for wanted in ("the folder's readme", "package initializer"):
         for entry in sorted(folder.files, key=lambda f: f.name):
-            if _role(entry.name) == wanted:
+            # A docstring-less __init__.py is described by its type label ("Python Source Code"): no blurb.
+            if _role(entry.name) == wanted and not (wanted == "package initializer" and entry.description.istitle()):
                 return entry
     return None
 

@@ -240,7 +240,7 @@ def test_folder_index() -> None:
     assert headings(md) == [
         "Index: `aten/src/ATen/native/`", "Overview", "Subfolders", "Files", "Navigation",
     ]  # fmt: skip
-    assert "Native operators | how to add one (from [`README.md`](./README.md_docs.md))" in md
+    assert "From [`README.md`](./README.md_docs.md): Native operators | how to add one" in md
     row = "| [`my file.py`](../../../../../aten/src/ATen/native/my%20file.py) | Spaces. "
     assert row + "| [docs](./my%20file.py_docs.md) | [keywords](./my%20file.py_kw.md) |" in md
     assert "- [`cuda/`](./cuda/index.md)" in md
@@ -269,6 +269,14 @@ def test_folder_doc() -> None:
     assert "- [`README.md`](./README.md_docs.md): the folder's readme" in md
     assert "main Python API" not in md
     assert_clean(md)
+
+
+def test_init_py_describes_its_folder_unless_it_only_has_a_type_label() -> None:
+    init = FolderState("torch/nn", (FileEntry("__init__.py", "Neural network modules."),), ())
+    assert "From [`__init__.py`](./__init__.py_docs.md): Neural network modules." in render_folder_doc(init, CTX)
+    bare = FolderState("torch/nn", (FileEntry("__init__.py", "Python Source Code"),), ())
+    assert "No readme or `__init__.py` here describes the folder" in render_folder_doc(bare, CTX)
+    assert "From [" not in render_folder_index(bare, CTX)
 
 
 def test_folder_doc_without_readme_says_so() -> None:
