@@ -5,10 +5,13 @@ import hmac
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 import threading
+import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -282,3 +285,58 @@ def test_wsgi_entry_point_reads_the_environment(tmp_path, secret):
     else:
         assert result.returncode != 0
         assert "GITHUB_WEBHOOK_SECRET is not set" in result.stderr
+
+
+def wait_for_text(path: Path, pattern: str, proc: subprocess.Popen, timeout: float = 30.0):
+    """Poll a log file for a regex; fail early when the process exits."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = re.search(pattern, path.read_text(errors="replace"))
+        if found:
+            return found
+        assert proc.poll() is None, path.read_text(errors="replace")
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {pattern!r} in {path}")
+
+
+@pytest.fixture
+def gunicorn_url(tmp_path):
+    """bot.wsgi:app under gunicorn with four worker processes on a free loopback port."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "DOCBOT_"))}
+    env |= {"GITHUB_WEBHOOK_SECRET": SECRET, "DOCBOT_DATA_DIR": str(tmp_path / "data")}
+    log = tmp_path / "gunicorn.log"
+    command = [sys.executable, "-m", "gunicorn", "-w", "4", "-b", "127.0.0.1:0", "bot.wsgi:app"]
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=out, stderr=out)
+    try:
+        port = wait_for_text(log, r"Listening at: http://127\.0\.0\.1:(\d+)", proc).group(1)
+        wait_for_text(log, r"(?s)(Booting worker.*){4}", proc)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_gunicorn_workers_race_on_one_delivery_and_enqueue_it_once(gunicorn_url, tmp_path):
+    body = fixture_bytes("pull_request/opened.payload.json")
+    same = github_headers("pull_request", body, delivery="d-race")
+    others = [github_headers("pull_request", body) for _ in range(12)]
+
+    def send(headers) -> str:
+        with requests.Session() as http:
+            reply = http.post(f"{gunicorn_url}/webhook", data=body, headers=headers, timeout=30)
+        assert reply.status_code == 202, reply.text
+        return reply.json()["status"]
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        statuses = list(pool.map(send, [same] * 12 + others))
+    assert sorted(statuses[:12]) == ["duplicate"] * 11 + ["queued"]
+    assert statuses[12:] == ["queued"] * 12
+    settings = Settings(webhook_secret=SECRET, data_dir=tmp_path / "data")
+    queue = DeliveryQueue(settings)
+    try:
+        assert queue.depth() == 13
+        assert queue.log.counts()["queued"] == 13
+    finally:
+        queue.huey.storage.close()
