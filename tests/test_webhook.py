@@ -43,6 +43,11 @@ def github_headers(event: str, body: bytes, delivery: str | None = None, secret:
     }
 
 
+def environment_without_settings() -> dict[str, str]:
+    """This process's environment less any GITHUB_* / DOCBOT_* variable a developer has set."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "DOCBOT_"))}
+
+
 def fixture_bytes(subpath: str) -> bytes:
     return (FIXTURES / subpath).read_bytes()
 
@@ -274,7 +279,7 @@ def test_server_refuses_to_start_without_the_secret(tmp_path):
 
 @pytest.mark.parametrize("secret", [None, SECRET])
 def test_wsgi_entry_point_reads_the_environment(tmp_path, secret):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "DOCBOT_"))}
+    env = environment_without_settings()
     env["DOCBOT_DATA_DIR"] = str(tmp_path)
     if secret:
         env["GITHUB_WEBHOOK_SECRET"] = secret
@@ -302,7 +307,7 @@ def wait_for_text(path: Path, pattern: str, proc: subprocess.Popen, timeout: flo
 @pytest.fixture
 def gunicorn_url(tmp_path):
     """bot.wsgi:app under gunicorn with four worker processes on a free loopback port."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "DOCBOT_"))}
+    env = environment_without_settings()
     env |= {"GITHUB_WEBHOOK_SECRET": SECRET, "DOCBOT_DATA_DIR": str(tmp_path / "data")}
     log = tmp_path / "gunicorn.log"
     command = [sys.executable, "-m", "gunicorn", "-w", "4", "-b", "127.0.0.1:0", "bot.wsgi:app"]
