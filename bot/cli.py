@@ -16,6 +16,7 @@ from bot.layout import SourceTree
 from bot.mirror import WorktreeFiles, write_pages
 
 EXIT_OK, EXIT_STALE, EXIT_USAGE = 0, 1, 2
+_FILES_SHOWN = 40
 
 
 def _config_options(parser: argparse.ArgumentParser) -> None:
@@ -139,12 +140,15 @@ def format_plan(plan: Plan, config: RepoConfig) -> str:
         f"docbot: {len(plan.files)} file(s); {len(plan.writes)} page(s) written, "
         f"{len(plan.deletes)} deleted under {config.docs_dir}/"
     ]
-    for report in plan.files:
+    shown = plan.files[:_FILES_SHOWN]
+    for report in shown:
         label = f"{report.old_path} -> {report.path}" if report.old_path else report.path
         changes = [f"+{k}: {', '.join(v)}" for k, v in report.added.items()]
         changes += [f"-{k}: {', '.join(v)}" for k, v in report.removed.items()]
         detail = "; ".join(changes)
         lines.append(f"  {report.status:<9} {label}" + (f"  [{detail[:160]}]" if detail else ""))
+    if len(plan.files) > len(shown):
+        lines.append(f"  ... and {len(plan.files) - len(shown)} more file(s) (--json lists them all)")
     for path, reason in plan.skipped[:20]:
         lines.append(f"  skipped   {path}: {reason}")
     return "\n".join(lines)
@@ -195,8 +199,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
 
 
+def _configure_logging() -> None:
+    """Long-running commands log to stderr; level from DOCBOT_LOG_LEVEL (default INFO)."""
+    import logging
+
+    level = os.environ.get("DOCBOT_LOG_LEVEL", "INFO").upper()
+    logging.basicConfig(level=getattr(logging, level, logging.INFO),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from bot.settings import Settings
+
+    _configure_logging()
     from bot.webhook import serve
 
     serve(Settings.from_env(), args.host, args.port)
@@ -204,8 +219,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    from bot.queue import run_worker
     from bot.settings import Settings
-    from bot.worker import run_worker
+
+    _configure_logging()
 
     run_worker(Settings.from_env(), workers=args.workers)
     return EXIT_OK
