@@ -9,10 +9,14 @@ from dataclasses import asdict, dataclass
 class Symbol:
     """One definition found in a source file."""
 
-    kind: str  # class, struct, function, method, constant, namespace, macro, template, heading, section, directive, target
+    # class, struct, union, enum, alias, function, method, constant, namespace, macro, heading,
+    # section, directive, target, variable, option, key, entry
+    kind: str
     name: str  # qualified where the language has scopes: "Linear.forward", "at::native::fill_out"
     line: int  # 1-based line of the definition
-    signature: str = ""  # "def forward(self, input: Tensor) -> Tensor", "Tensor& fill_(Tensor& self, const Scalar& value)"
+    signature: str = (
+        ""  # "def forward(self, input: Tensor) -> Tensor", "Tensor& fill_(Tensor& self, const Scalar& value)"
+    )
     doc: str = ""  # first line of its docstring or leading comment, "" when none
 
 

@@ -1,0 +1,306 @@
+"""C, C++ and CUDA through tree-sitter: qualified namespaces, classes, functions, macros, includes."""
+
+from __future__ import annotations
+
+import importlib
+import re
+import threading
+
+from analyzers.c_signals import scan_signals
+from analyzers.findings import AnalysisDegraded, Findings
+from analyzers.languages import LanguageSpec
+from analyzers.textutil import comment_purpose, comment_summary, comment_text, leading_comment
+
+_GRAMMARS = {"c": "tree_sitter_c", "cpp": "tree_sitter_cpp", "cuda": "tree_sitter_cuda"}
+_LANGUAGES: dict[str, object] = {}
+_PARSERS = threading.local()  # a tree-sitter Parser must not be shared between threads
+
+# Export/visibility macros (TORCH_API, C10_EXPORT) hide declarations from the grammar.
+_EXPORT_MACRO = re.compile(
+    rb"\b(?:[A-Z][A-Z0-9]*_)+(?:API|EXPORT|IMPORT|HIDDEN|VISIBILITY_HIDDEN|EXPORTS)\b(?![ \t]*\()"
+)
+# A parse is useless when errors cover more than this share of the file.
+_MAX_ERROR_SHARE = 0.5
+_CONTAINERS = {
+    "translation_unit", "declaration_list", "preproc_if", "preproc_ifdef", "preproc_else",
+    "preproc_elif", "preproc_elifdef", "linkage_specification", "ERROR",
+}  # fmt: skip
+_CLASS_KINDS = {
+    "class_specifier": "class",
+    "struct_specifier": "struct",
+    "union_specifier": "union",
+    "enum_specifier": "enum",
+}
+_GROUPS = {"class": "Classes", "struct": "Structs", "union": "Unions", "enum": "Enums"}
+_NAME_TYPES = {
+    "identifier", "field_identifier", "qualified_identifier", "destructor_name",
+    "operator_name", "template_function", "operator_cast",
+}  # fmt: skip
+_WRAPPERS = {"template_declaration", "declaration", "field_declaration", "type_definition"}
+_MACRO_CALL = re.compile(r"^([A-Z][A-Z0-9_]{2,})\s*\(")
+_TEMPLATE_ARGS = re.compile(r"<[^<>]*>")
+
+
+def parser_for(language: str):
+    """One cached tree-sitter parser per grammar and thread, created on first use."""
+    parsers = _PARSERS.__dict__
+    if language not in parsers:
+        from tree_sitter import Language, Parser
+
+        if language not in _LANGUAGES:
+            _LANGUAGES[language] = Language(importlib.import_module(_GRAMMARS[language]).language())
+        parsers[language] = Parser(_LANGUAGES[language])
+    return parsers[language]
+
+
+def analyze(path: str, text: str, spec: LanguageSpec) -> Findings:
+    """Walk the declaration levels of the tree (not function bodies); scan lines for signals."""
+    source = text.encode("utf-8", "surrogatepass")
+    masked = _EXPORT_MACRO.sub(lambda m: b" " * len(m.group(0)), source) if b"_" in source else source
+    tree = parser_for(spec.analyzer).parse(masked)
+    walker = _Walker(source)
+    walker.visit_children(tree.root_node, [], None, "")
+    _check_usable(tree.root_node, walker, spec, len(source))
+    findings = walker.findings
+    findings.purpose = comment_purpose(leading_comment(text, "slash")) or walker.single_class_comment()
+    scan_signals(findings, path, text, walker.overloads())
+    return findings
+
+
+def _check_usable(root, walker: _Walker, spec: LanguageSpec, size: int) -> None:
+    if not root.has_error:
+        return
+    broken = sum(child.end_byte - child.start_byte for child in root.children if child.type == "ERROR")
+    if broken > size * _MAX_ERROR_SHARE or (root.type == "ERROR" and not walker.findings.symbols):
+        share = 100 * broken // max(size, 1)
+        raise AnalysisDegraded(
+            f"{spec.type_label.split()[0]} parse failed ({share}% of the file unparseable); showing a lexical analysis"
+        )
+
+
+def _plain(name: str) -> str:
+    """Collapse whitespace and drop template arguments: `Box<T>::get` -> `Box::get`."""
+    name = " ".join(name.split())
+    while "<" in name and _TEMPLATE_ARGS.search(name):
+        name = _TEMPLATE_ARGS.sub("", name)
+    return name
+
+
+class _Walker:
+    """Collects definitions with fully qualified names."""
+
+    def __init__(self, source: bytes):
+        self.source = source
+        self.findings = Findings()
+        self.namespaces: set[str] = set()
+        self.classes: dict[str, int] = {}
+        self.class_comments: list[str] = []
+        self.functions: dict[str, list[int]] = {}
+
+    def text(self, node) -> str:
+        return self.source[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+    def visit_children(self, node, scope: list[str], cls: str | None, template: str) -> None:
+        for child in node.children:
+            self.visit(child, scope, cls, template)
+
+    def visit(self, node, scope: list[str], cls: str | None, template: str) -> None:
+        kind = node.type
+        if kind in _CONTAINERS:
+            if kind == "ERROR" and cls is None:  # e.g. DECLARE_DISPATCH(void (*)(...), stub);
+                self.visit_macro_call(node)
+            self.visit_children(node, scope, cls, template)
+        elif kind == "namespace_definition":
+            self.visit_namespace(node, scope)
+        elif kind == "template_declaration":
+            params = node.child_by_field_name("parameters")
+            prefix = f"template {' '.join(self.text(params).split())} " if params else "template "
+            self.visit_children(node, scope, cls, prefix)
+        elif kind in _CLASS_KINDS:
+            self.visit_class(node, scope, template)
+        elif kind in ("function_definition", "declaration", "field_declaration"):
+            self.visit_declaration(node, scope, cls, template)
+        elif kind in ("type_definition", "alias_declaration"):
+            self.visit_alias(node, scope)
+        elif kind == "preproc_include":
+            self.visit_include(node)
+        elif kind in ("preproc_def", "preproc_function_def"):
+            self.visit_macro(node)
+        elif kind == "expression_statement" and cls is None:
+            self.visit_macro_call(node)
+
+    def visit_namespace(self, node, scope: list[str]) -> None:
+        name_node = node.child_by_field_name("name")
+        parts = self.text(name_node).replace(" ", "").split("::") if name_node else ["(anonymous)"]
+        inner = [*scope, *(part for part in parts if part != "inline")]
+        name = "::".join(inner)
+        if name not in self.namespaces:
+            self.namespaces.add(name)
+            self.findings.symbol("namespace", name, node.start_point[0] + 1, f"namespace {'::'.join(parts)}")
+            self.findings.keyword("Namespaces", name)
+        body = node.child_by_field_name("body")
+        if body is not None:
+            self.visit_children(body, inner, None, "")
+
+    def visit_class(self, node, scope: list[str], template: str) -> None:
+        body = node.child_by_field_name("body")
+        name_node = node.child_by_field_name("name")
+        if body is None or name_node is None:
+            return
+        kind = _CLASS_KINDS[node.type]
+        short = _plain(self.text(name_node))
+        name = "::".join([*scope, short])
+        bases = next((c for c in node.children if c.type == "base_class_clause"), None)
+        header = self.text(node)[: body.start_byte - node.start_byte]
+        comment = self.preceding_comment(node)
+        self.findings.symbol(
+            kind, name, node.start_point[0] + 1, template + " ".join(header.split()), comment_summary(comment)
+        )
+        self.findings.keyword(_GROUPS[kind], name)
+        self.classes[short.rsplit("::", 1)[-1]] = node.start_point[0] + 1
+        self.class_comments.append(comment)
+        if template:
+            self.findings.keyword("Templates", name)
+            self.findings.cite(f"{kind.capitalize()} templates", f"`{name}` (`{template.strip()}`)")
+        if bases is not None:
+            for base in self.text(bases).lstrip(":").split(","):
+                base = " ".join(w for w in base.split() if w not in ("public", "private", "protected", "virtual"))
+                self.findings.cite(f"Derives from `{base}`", f"`{name}` (line {node.start_point[0] + 1})")
+        if kind != "enum":
+            self.visit_children(body, [*scope, short], short, "")
+
+    def visit_declaration(self, node, scope: list[str], cls: str | None, template: str) -> None:
+        type_node = node.child_by_field_name("type")
+        if type_node is not None and type_node.type in _CLASS_KINDS:
+            self.visit_class(type_node, scope, template)
+        declarator = _function_declarator(node.child_by_field_name("declarator"))
+        if declarator is None:
+            return
+        name_node = declarator.child_by_field_name("declarator")
+        if name_node is None or name_node.type not in _NAME_TYPES:
+            return
+        written = _plain(self.text(name_node))
+        if type_node is None and written != cls and _MACRO_CALL.match(written + "("):
+            self.record_macro_call(node, written)
+            return
+        self.record_function(node, declarator, written, scope, cls, template)
+
+    def record_function(self, node, declarator, written: str, scope: list[str], cls: str | None, template: str) -> None:
+        qualifier = written.rsplit("::", 1)[0] if "::" in written else ""
+        short = written.rsplit("::", 1)[-1]
+        owner = qualifier.rsplit("::", 1)[-1]
+        is_method = (
+            cls is not None
+            or bool(qualifier)
+            and (
+                owner in self.classes
+                or short.lstrip("~") == owner
+                or (owner[:1].isupper() and owner not in self.namespaces)
+            )
+        )
+        name = "::".join([*scope, written])
+        head = self.text(node)[: declarator.end_byte - node.start_byte]
+        signature = template + _one_line(_strip_comments(head))
+        line = node.start_point[0] + 1
+        doc = comment_summary(self.preceding_comment(node))
+        self.findings.symbol("method" if is_method else "function", name, line, signature, doc)
+        self.findings.keyword("Methods" if is_method else "Functions", name)
+        if node.type == "function_definition":
+            self.functions.setdefault(name, []).append(line)
+        if "__global__" in head[: declarator.start_byte - node.start_byte]:
+            self.findings.keyword("Kernels", name)
+            self.findings.note(
+                "performance", line, f"CUDA kernel `{name}` (`__global__`): runs on the GPU, launched from the host."
+            )
+        elif "__device__" in head:
+            self.findings.note("performance", line, f"`{name}` is `__device__` code: it runs on the GPU.")
+        if "override" in head[declarator.start_byte - node.start_byte :]:
+            self.findings.cite("Overrides virtual methods", f"`{name}`")
+
+    def visit_alias(self, node, scope: list[str]) -> None:
+        type_node = node.child_by_field_name("type")
+        if type_node is not None and type_node.type in _CLASS_KINDS:
+            self.visit_class(type_node, scope, "")
+        name_node = node.child_by_field_name("name") or node.child_by_field_name("declarator")
+        if name_node is not None and name_node.type == "type_identifier":
+            name = "::".join([*scope, self.text(name_node)])
+            self.findings.symbol(
+                "alias", name, node.start_point[0] + 1, " ".join(self.text(node).rstrip(";").split())[:160]
+            )
+            self.findings.keyword("Type Aliases", name)
+
+    def visit_include(self, node) -> None:
+        path_node = node.child_by_field_name("path")
+        if path_node is not None:
+            written = self.text(path_node).strip().strip('"<>')
+            self.findings.imports.add(written)
+            self.findings.keyword("Includes", written)
+
+    def visit_macro(self, node) -> None:
+        name = self.text(node.child_by_field_name("name"))
+        params = node.child_by_field_name("parameters")
+        value = node.child_by_field_name("value")
+        line = node.start_point[0] + 1
+        if value is None and params is None and re.search(r"_H(?:PP)?_*$|_INCLUDED_*$", name):
+            self.findings.pattern(f"Include guard `{name}` (line {line}).")
+            return
+        signature = f"#define {name}" + (self.text(params) if params is not None else "")
+        self.findings.symbol("macro", name, line, signature)
+        self.findings.keyword("Macros", name)
+
+    def visit_macro_call(self, node) -> None:
+        match = _MACRO_CALL.match(self.text(node)[:200])
+        if match:
+            self.record_macro_call(node, match.group(1))
+
+    def record_macro_call(self, node, macro: str) -> None:
+        self.findings.keyword("Macro Invocations", macro)
+        if macro.endswith("_DISPATCH"):  # described by the dispatch-stub patterns
+            return
+        written = " ".join(self.text(node).split())
+        call = written if len(written) <= 80 else written[:77] + "..."
+        self.findings.cite(
+            f"Invokes `{macro}` at namespace scope", f"`{call.rstrip(';')}` (line {node.start_point[0] + 1})"
+        )
+
+    def preceding_comment(self, node) -> str:
+        """The comment block that ends on the line just above a definition."""
+        while node.parent is not None and node.parent.type in _WRAPPERS:
+            node = node.parent
+        lines: list[str] = []
+        expected = node.start_point[0] - 1
+        sibling = node.prev_sibling
+        while sibling is not None and sibling.type == "comment" and sibling.end_point[0] == expected:
+            lines[:0] = comment_text(self.text(sibling))
+            expected = sibling.start_point[0] - 1
+            sibling = sibling.prev_sibling
+        return "\n".join(lines)
+
+    def single_class_comment(self) -> str:
+        """The comment above the only class of the file, as a fallback purpose."""
+        if len(self.class_comments) == 1:
+            return comment_purpose(self.class_comments[0].split("\n"))
+        return ""
+
+    def overloads(self) -> dict[str, list[int]]:
+        return {name: lines for name, lines in self.functions.items() if len(lines) > 1}
+
+
+def _function_declarator(node):
+    """The function_declarator under pointer/reference declarators, None for variables."""
+    while node is not None and node.type != "function_declarator":
+        if node.type not in ("pointer_declarator", "reference_declarator", "attributed_declarator"):
+            return None
+        node = node.child_by_field_name("declarator") or (node.named_children[-1] if node.named_children else None)
+    return node
+
+
+def _one_line(code: str) -> str:
+    """Whitespace collapsed, none just inside parentheses: `f( int a )` -> `f(int a)`."""
+    return re.sub(r"\(\s+|\s+\)", lambda m: m.group(0).strip(), " ".join(code.split()))
+
+
+def _strip_comments(text: str) -> str:
+    if "/" not in text:
+        return text
+    return re.sub(r"/\*.*?\*/|//[^\n]*", " ", text, flags=re.S)

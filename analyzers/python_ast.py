@@ -1,0 +1,187 @@
+"""Python sources through the standard library `ast`: definitions, signatures, imports, exports."""
+
+from __future__ import annotations
+
+import ast
+import gc
+import re
+import warnings
+
+from analyzers.findings import AnalysisDegraded, Findings
+from analyzers.languages import LanguageSpec
+from analyzers.python_signals import PythonSignals
+from analyzers.textutil import comment_purpose, docstring_purpose, first_doc_line, leading_comment
+
+_CONSTANT_NAME = re.compile(r"^_*[A-Z][A-Z0-9_]*[A-Z0-9]$")
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_MAX_VALUE = 60
+
+
+def analyze(path: str, text: str, spec: LanguageSpec) -> Findings:
+    """Definitions, imports and signals of one Python module, from one parse and one walk."""
+    tree = _parse(text)
+    module = _ModuleWalker(path, text)
+    module.visit_body(tree.body, "", in_class=False)
+    module.finish(tree)
+    return module.findings
+
+
+def _parse(text: str) -> ast.Module:
+    collecting = gc.isenabled()
+    try:
+        with warnings.catch_warnings():
+            # Why: invalid escapes and `is` with a literal warn about the analyzed file, not us.
+            warnings.simplefilter("ignore", SyntaxWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            # Why: the parser allocates ~10^5 acyclic nodes; cycle collection in between costs ~20%.
+            gc.disable()
+            return ast.parse(text)
+    except SyntaxError as exc:
+        where = f" at line {exc.lineno}" if exc.lineno else ""
+        raise AnalysisDegraded(f"Python syntax error{where}: {exc.msg}; showing a lexical analysis") from None
+    except ValueError as exc:  # NUL bytes past the binary sniff window
+        raise AnalysisDegraded(f"Python source cannot be parsed ({exc}); showing a lexical analysis") from None
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def docstring_of(node: ast.AST) -> tuple[str, int]:
+    """The raw docstring of a module, class or function and its line, ("", 0) when none."""
+    body = getattr(node, "body", None)
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        value = body[0].value.value
+        if isinstance(value, str):
+            return value, body[0].lineno
+    return "", 0
+
+
+def signature(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+    prefix = "async def" if isinstance(node, ast.AsyncFunctionDef) else "def"
+    type_params = getattr(node, "type_params", None)  # Python 3.12+
+    generic = f"[{', '.join(ast.unparse(p) for p in type_params)}]" if type_params else ""
+    returns = f" -> {ast.unparse(node.returns)}" if node.returns else ""
+    return f"{prefix} {node.name}{generic}({ast.unparse(node.args)}){returns}"
+
+
+def _short(value: str) -> str:
+    value = " ".join(value.split())
+    return value if len(value) <= _MAX_VALUE else value[: _MAX_VALUE - 3] + "..."
+
+
+class _ModuleWalker:
+    """Visits module- and class-level statements; function bodies are left to the signals pass."""
+
+    def __init__(self, path: str, text: str):
+        self.findings = Findings()
+        self.text = text
+        self.signals = PythonSignals(self.findings, path)
+        self.from_imports: dict[str, set[str]] = {}
+        self.public_docs: list[str] = []
+
+    def visit_body(self, body: list[ast.stmt], scope: str, in_class: bool) -> None:
+        for node in body:
+            if isinstance(node, ast.ClassDef):
+                self.visit_class(node, scope)
+            elif isinstance(node, _FUNCTIONS):
+                self.visit_function(node, scope, in_class)
+            elif isinstance(node, ast.Import):
+                self.visit_import(node)
+            elif isinstance(node, ast.ImportFrom):
+                self.visit_import_from(node)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and not scope:
+                self.visit_assignment(node)
+            elif isinstance(node, ast.If):
+                if not scope:
+                    self.signals.module_if(node)
+                self.visit_body(node.body + node.orelse, scope, in_class)
+            elif isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+                handlers = [stmt for handler in node.handlers for stmt in handler.body]
+                self.visit_body(node.body + handlers + node.orelse + node.finalbody, scope, in_class)
+            elif isinstance(node, (ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.While)):
+                self.visit_body(node.body + getattr(node, "orelse", []), scope, in_class)
+
+    def visit_class(self, node: ast.ClassDef, scope: str) -> None:
+        name = f"{scope}.{node.name}" if scope else node.name
+        bases = [ast.unparse(base) for base in node.bases]
+        bases += [ast.unparse(keyword) for keyword in node.keywords]
+        header = f"class {node.name}" + (f"({', '.join(bases)})" if bases else "")
+        doc, doc_line = docstring_of(node)
+        self.findings.symbol("class", name, node.lineno, header, first_doc_line(doc))
+        self.findings.keyword("Classes", name)
+        self.signals.class_def(name, node, bases)
+        self.signals.definition(name, node, doc, doc_line)
+        self._remember_public(scope, node.name, doc)
+        self.visit_body(node.body, name, in_class=True)
+
+    def visit_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: str, in_class: bool) -> None:
+        name = f"{scope}.{node.name}" if scope else node.name
+        kind = "method" if in_class else "function"
+        doc, doc_line = docstring_of(node)
+        self.findings.symbol(kind, name, node.lineno, signature(node), first_doc_line(doc))
+        self.findings.keyword("Methods" if in_class else "Functions", name)
+        self.signals.definition(name, node, doc, doc_line)
+        self.signals.function_def(name, node, in_class)
+        self._remember_public(scope, node.name, doc)
+
+    def _remember_public(self, scope: str, name: str, doc: str) -> None:
+        if not scope and not name.startswith("_"):
+            self.public_docs.append(doc)
+
+    def visit_import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            self.findings.imports.add(alias.name + (f" as {alias.asname}" if alias.asname else ""))
+            self.findings.keyword("Imports", alias.name)
+            self.signals.imported(alias.name, node.lineno)
+
+    def visit_import_from(self, node: ast.ImportFrom) -> None:
+        if node.module == "__future__":  # a compiler directive, not a dependency
+            return
+        module = "." * node.level + (node.module or "")
+        names = self.from_imports.setdefault(module, set())
+        for alias in node.names:
+            names.add(alias.name + (f" as {alias.asname}" if alias.asname else ""))
+            # `from .. import functional` imports the module `..functional`
+            self.findings.keyword("Imports", module if node.module else module + alias.name)
+        if node.module:
+            self.signals.imported(node.module, node.lineno, [alias.name for alias in node.names])
+
+    def visit_assignment(self, node: ast.Assign | ast.AnnAssign | ast.AugAssign) -> None:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for target in targets:
+            if not isinstance(target, ast.Name):
+                continue
+            if target.id == "__all__":
+                self.visit_all(node)
+            elif _CONSTANT_NAME.match(target.id) and node.value is not None:
+                self.visit_constant(target.id, node)
+
+    def visit_all(self, node: ast.Assign | ast.AnnAssign | ast.AugAssign) -> None:
+        if isinstance(node.value, (ast.List, ast.Tuple)):
+            names = [e.value for e in node.value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+            self.findings.keyword("Exports", *names)
+            self.signals.exports(len(names), node.lineno)
+
+    def visit_constant(self, name: str, node: ast.Assign | ast.AnnAssign | ast.AugAssign) -> None:
+        if isinstance(node, ast.AugAssign) or name in self.findings.keywords.get("Constants", ()):
+            return
+        annotation = f": {ast.unparse(node.annotation)}" if isinstance(node, ast.AnnAssign) else ""
+        value = _short(ast.unparse(node.value))
+        self.findings.symbol("constant", name, node.lineno, f"{name}{annotation} = {value}")
+        self.findings.keyword("Constants", name)
+
+    def finish(self, tree: ast.Module) -> None:
+        for module, names in self.from_imports.items():
+            self.findings.imports.add(f"from {module} import {', '.join(sorted(names))}")
+        doc, doc_line = docstring_of(tree)
+        if doc_line:
+            self.signals.definition("", tree, doc, doc_line)
+        self.findings.purpose = self._purpose(doc)
+        self.signals.finish(tree, self.text)
+
+    def _purpose(self, module_doc: str) -> str:
+        """Module docstring, else the leading comment, else the docstring of its one public definition."""
+        purpose = docstring_purpose(module_doc) or comment_purpose(leading_comment(self.text, "hash"))
+        if not purpose and len(self.public_docs) == 1:
+            purpose = docstring_purpose(self.public_docs[0])
+        return purpose

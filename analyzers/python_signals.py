@@ -1,0 +1,197 @@
+"""Performance, security and testing notes and code patterns of a Python module."""
+
+from __future__ import annotations
+
+import ast
+import posixpath
+
+from analyzers.findings import Findings, note_test_file
+
+_CONCURRENCY = {
+    "threading": "threads",
+    "multiprocessing": "processes",
+    "concurrent.futures": "thread or process pools",
+    "asyncio": "an event loop",
+    "torch.multiprocessing": "processes",
+}
+_MEMOISERS = {"lru_cache", "cache", "cached_property"}
+_COMPILERS = {"torch.jit.script", "torch.compile", "torch.jit.trace", "numba.jit", "numba.njit", "njit"}
+_DESERIALIZERS = {
+    f"{module}.{func}" for module in ("pickle", "cPickle", "_pickle", "dill", "marshal") for func in ("load", "loads")
+}
+_SUBPROCESS = {"run", "call", "check_call", "check_output", "Popen", "getoutput", "getstatusoutput"}
+# Why: walking every expression costs as much as parsing; str.find says where to look.
+_RISKY_NEEDLES = ("eval(", "exec(", "system(", "popen(", "load(", "loads(", "shell=True", "verify=False")
+
+
+def dotted_name(node: ast.AST) -> str:
+    """ "os.path.join" for an attribute chain on a name, "" for anything else."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return ""
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def _is_true(node: ast.AST | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True
+
+
+class PythonSignals:
+    """Collects notes and patterns while the module walker visits definitions."""
+
+    def __init__(self, findings: Findings, path: str):
+        self.findings = findings
+        self.path = path
+        self.tests: list[int] = []
+        self.methods: dict[str, set[str]] = {}
+
+    def imported(self, module: str, line: int, names: list[str] | tuple = ()) -> None:
+        for candidate in (module, *(f"{module}.{name}" for name in names)):
+            if candidate in _CONCURRENCY:
+                self.findings.note(
+                    "performance",
+                    line,
+                    f"Imports `{candidate}`: work may run concurrently in {_CONCURRENCY[candidate]}.",
+                )
+
+    def class_def(self, name: str, node: ast.ClassDef, bases: list[str]) -> None:
+        for base in bases:
+            if base.startswith("metaclass="):
+                self.findings.cite(f"Metaclass `{base.removeprefix('metaclass=')}`", f"`{name}` (line {node.lineno})")
+            elif "=" not in base and base != "object":
+                self.findings.cite(f"Subclasses `{base}`", f"`{name}` (line {node.lineno})")
+            if base.endswith("TestCase"):
+                self.findings.note("testing", node.lineno, f"`{name}` is a `unittest` test case (subclasses `{base}`).")
+
+    def definition(self, name: str, node: ast.AST, doc: str, doc_line: int) -> None:
+        """Decorators and docstring of a class, function or (with name "") the module."""
+        if ">>>" in doc:
+            owner = f"Docstring of `{name}`" if name else "The module docstring"
+            self.findings.note("testing", doc_line, f"{owner} has doctest examples (`>>>`).")
+        for decorator in getattr(node, "decorator_list", ()):
+            self.decorator(name, decorator)
+
+    def decorator(self, name: str, decorator: ast.expr) -> None:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        dotted = dotted_name(target) or ast.unparse(target)
+        self.findings.cite(f"Decorator `@{dotted}`", f"`{name}` (line {decorator.lineno})")
+        written = ast.unparse(decorator)
+        if dotted.rsplit(".", 1)[-1] in _MEMOISERS:
+            self.findings.note("performance", decorator.lineno, f"`{name}` is memoised with `@{written}`.")
+        elif dotted in _COMPILERS:
+            self.findings.note("performance", decorator.lineno, f"`{name}` is compiled with `@{written}`.")
+
+    def function_def(self, name: str, node: ast.FunctionDef | ast.AsyncFunctionDef, in_class: bool) -> None:
+        short = node.name
+        if short.startswith("test"):
+            self.tests.append(node.lineno)
+        if in_class:
+            self.methods.setdefault(name.rsplit(".", 1)[0], set()).add(short)
+        elif short == "__getattr__":
+            self.findings.pattern(
+                f"Module-level `__getattr__` (PEP 562) provides attributes lazily (line {node.lineno})."
+            )
+
+    def exports(self, count: int, line: int) -> None:
+        noun = "name" if count == 1 else "names"
+        self.findings.pattern(f"Declares its public API in `__all__` ({count} {noun}, line {line}).")
+
+    def module_if(self, node: ast.If) -> None:
+        test = ast.unparse(node.test)
+        if "__name__" in test and "__main__" in test:
+            self.findings.note("testing", node.lineno, f"Runs as a script: `if {test}:` block.")
+        elif test in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
+            self.findings.pattern(f"Imports for type checkers only under `if {test}:` (line {node.lineno}).")
+
+    def finish(self, tree: ast.Module, text: str) -> None:
+        self._file_name()
+        if self.tests:
+            count = len(self.tests)
+            self.findings.note(
+                "testing", self.tests[0], f"Defines {count} test function{'s' if count > 1 else ''} (`test*`)."
+            )
+        for owner, methods in self.methods.items():
+            if {"__enter__", "__exit__"} <= methods:
+                self.findings.cite("Context managers (`__enter__`/`__exit__`)", f"`{owner}`")
+            if {"__iter__", "__next__"} <= methods:
+                self.findings.cite("Iterators (`__iter__`/`__next__`)", f"`{owner}`")
+        lines = _candidate_lines(text)
+        for statement in _statements_at(tree.body, lines):
+            for node in ast.walk(statement):
+                if isinstance(node, ast.Call) and node.lineno in lines:
+                    self.call(node)
+
+    def _file_name(self) -> None:
+        name = posixpath.basename(self.path)
+        if name == "conftest.py":
+            self.findings.note(
+                "testing", 0, "pytest configuration: `conftest.py` shares fixtures with the tests beside it."
+            )
+        else:
+            note_test_file(self.findings, self.path)
+
+    def call(self, node: ast.Call) -> None:
+        name = dotted_name(node.func)
+        keywords = {k.arg: k.value for k in node.keywords if k.arg}
+        message = _call_risk(name, keywords, node)
+        if message:
+            self.findings.note("security", node.lineno, message)
+        if isinstance(keywords.get("verify"), ast.Constant) and keywords["verify"].value is False:
+            self.findings.note(
+                "security", node.lineno, f"`{name or 'call'}(..., verify=False)` disables TLS certificate checks."
+            )
+
+
+def _candidate_lines(text: str) -> set[int]:
+    """Lines that may hold a risky call; the AST then decides."""
+    offsets = []
+    for needle in _RISKY_NEEDLES:
+        found = text.find(needle)
+        while found >= 0:
+            offsets.append(found)
+            found = text.find(needle, found + 1)
+    lines: set[int] = set()
+    line, counted = 1, 0
+    for offset in sorted(offsets):
+        line += text.count("\n", counted, offset)
+        counted = offset
+        lines.add(line)
+    return lines
+
+
+def _statements_at(body: list[ast.stmt], lines: set[int]) -> list[ast.stmt]:
+    """The statements (methods, inside classes) that span any of the given lines."""
+    if not lines:
+        return []
+    found: list[ast.stmt] = []
+    for statement in body:
+        end = statement.end_lineno or statement.lineno
+        if any(statement.lineno <= line <= end for line in lines):
+            if isinstance(statement, ast.ClassDef):
+                found.extend(_statements_at(statement.body, lines))
+            else:
+                found.append(statement)
+    return found
+
+
+def _call_risk(name: str, keywords: dict[str, ast.expr], node: ast.Call) -> str:
+    """The security sentence for a risky call, "" for a harmless one."""
+    if name in ("eval", "exec"):
+        return f"Calls `{name}()`, which runs dynamically built code."
+    if name in ("os.system", "os.popen"):
+        return f"Runs a shell command with `{name}()`."
+    if name.startswith("subprocess.") and name.rsplit(".", 1)[1] in _SUBPROCESS and _is_true(keywords.get("shell")):
+        return f"Runs `{name}(..., shell=True)`: the command line is interpreted by the shell."
+    if name in _DESERIALIZERS:
+        return f"Deserializes with `{name}()`, which can execute code hidden in untrusted data."
+    if name == "torch.load" and not _is_true(keywords.get("weights_only")):
+        return "`torch.load()` without `weights_only=True` unpickles arbitrary objects."
+    if name == "yaml.load":
+        loader = keywords.get("Loader") or (node.args[1] if len(node.args) > 1 else None)
+        if loader is None or "Safe" not in ast.unparse(loader):
+            return "`yaml.load()` without a safe loader can construct arbitrary Python objects."
+    return ""
