@@ -66,8 +66,9 @@ class GitHubDouble(ScenarioMixin):
         self.api_url = self.url + api_prefix
         self.world.api_url, self.world.web_url = self.api_url, self.url
         self._create_app(app_slug)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
-                                         name="github-double")
+        # A short poll interval keeps stop() (and so every test's teardown) fast.
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.01,),
+                                         daemon=True, name="github-double")
 
     @classmethod
     def start(cls, root: Path, **options: Any) -> GitHubDouble:

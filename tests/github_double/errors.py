@@ -64,8 +64,11 @@ def invalid_request(detail: str) -> ApiError:
 BODY_LIMIT = 65536
 
 
-def check_body_length(resource: str, body: str | None, field: str = "body") -> None:
-    if body is not None and len(body) > BODY_LIMIT:
-        raise custom_error(
-            resource, f"{field} is too long (maximum is {BODY_LIMIT} characters)", field=field
-        )
+def check_body_length(resource: str, body: str | None, simple: bool = False) -> None:
+    """422 for a body over 65,536 characters (string errors where the endpoint uses them)."""
+    if body is None or len(body) <= BODY_LIMIT:
+        return
+    message = f"body is too long (maximum is {BODY_LIMIT} characters)"
+    if simple:
+        raise unprocessable(message[0].upper() + message[1:])
+    raise custom_error(resource, message, field="body")

@@ -187,7 +187,12 @@ class GitRepo:
         return self.run("cat-file", "blob", sha)
 
     def blob_at(self, rev: str, path: str) -> str | None:
-        return self.resolve(f"{rev}:{path}", kind="blob")
+        """The blob at `path` in `rev` (no peeling: "^{}" would join the path)."""
+        try:
+            sha = self.text("rev-parse", "--verify", "-q", f"{rev}:{path}")
+        except GitError:
+            return None
+        return sha if self.object_type(sha) == "blob" else None
 
     def ls_tree(self, treeish: str, recursive: bool = False, path: str = "") -> list[TreeEntry]:
         args = ["ls-tree", "-z", "-l", *(["-r"] if recursive else []), treeish]

@@ -33,7 +33,7 @@ class Anchor:
 def create_review(world: World, pull: PullRequest, user: Account, body: str | None,
                   event: str | None, commit_id: str | None,
                   comments: list[dict[str, Any]]) -> Review:
-    check_body_length("PullRequestReview", body)
+    check_body_length("PullRequestReview", body, simple=True)
     commit = commit_id or pull.head_sha
     git = pull.repo.git
     if git.resolve(commit) is None or not git.is_ancestor(commit, pull.head_sha):
@@ -61,7 +61,7 @@ def create_review(world: World, pull: PullRequest, user: Account, body: str | No
 
 def anchor_comment(files: dict[str, FileDiff], comment: dict[str, Any]) -> Anchor:
     """Resolve one comment of a review against the diff, or raise GitHub's 422."""
-    check_body_length("PullRequestReviewComment", comment.get("body"))
+    check_body_length("PullRequestReviewComment", comment.get("body"), simple=True)
     diff = files.get(comment["path"])
     if diff is None:
         raise unprocessable("Path could not be resolved")

@@ -78,6 +78,15 @@ class ScenarioMixin:
             sync_heads(self.world, repo, account)
             return sha
 
+    def create_branch(self, owner: str, name: str, branch: str, start_point: str | None = None,
+                      ) -> str:
+        """A branch at `start_point` (default: the default branch), without a new commit."""
+        with self.world.lock:
+            repo = self.world.repo(owner, name)
+            sha = repo.git.resolve(start_point or repo.default_branch)
+            repo.git.update_ref(f"refs/heads/{branch}", sha, "0" * 40)
+            return sha
+
     def open_pull_request(self, owner: str, name: str, head: str, base: str | None = None,
                           files: dict[str, bytes | str] | None = None, *,
                           deleted: list[str] | tuple[str, ...] = (),
