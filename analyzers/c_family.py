@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-import importlib
 import re
-import threading
 
 from analyzers.c_signals import scan_signals
-from analyzers.findings import AnalysisDegraded, Findings
+from analyzers.c_tree import (
+    check_usable,
+    function_declarator,
+    mask_export_macros,
+    one_line,
+    parser_for,
+    plain_name,
+    strip_comments,
+)
+from analyzers.findings import Findings
 from analyzers.languages import LanguageSpec
 from analyzers.textutil import comment_purpose, comment_summary, comment_text, leading_comment
 
-_GRAMMARS = {"c": "tree_sitter_c", "cpp": "tree_sitter_cpp", "cuda": "tree_sitter_cuda"}
-_LANGUAGES: dict[str, object] = {}
-_PARSERS = threading.local()  # a tree-sitter Parser must not be shared between threads
-
-# Export/visibility macros (TORCH_API, C10_EXPORT) hide declarations from the grammar.
-_EXPORT_MACRO = re.compile(
-    rb"\b(?:[A-Z][A-Z0-9]*_)+(?:API|EXPORT|IMPORT|HIDDEN|VISIBILITY_HIDDEN|EXPORTS)\b(?![ \t]*\()"
-)
-# A parse is useless when errors cover more than this share of the file.
-_MAX_ERROR_SHARE = 0.5
 _CONTAINERS = {
     "translation_unit", "declaration_list", "preproc_if", "preproc_ifdef", "preproc_else",
-    "preproc_elif", "preproc_elifdef", "linkage_specification", "ERROR",
+    "preproc_elif", "preproc_elifdef", "linkage_specification",
 }  # fmt: skip
 _CLASS_KINDS = {
     "class_specifier": "class",
@@ -36,54 +33,22 @@ _NAME_TYPES = {
     "identifier", "field_identifier", "qualified_identifier", "destructor_name",
     "operator_name", "template_function", "operator_cast",
 }  # fmt: skip
+_NAMESPACE_NAMES = {"identifier", "namespace_identifier", "nested_namespace_specifier"}
 _WRAPPERS = {"template_declaration", "declaration", "field_declaration", "type_definition"}
 _MACRO_CALL = re.compile(r"^([A-Z][A-Z0-9_]{2,})\s*\(")
-_TEMPLATE_ARGS = re.compile(r"<[^<>]*>")
-
-
-def parser_for(language: str):
-    """One cached tree-sitter parser per grammar and thread, created on first use."""
-    parsers = _PARSERS.__dict__
-    if language not in parsers:
-        from tree_sitter import Language, Parser
-
-        if language not in _LANGUAGES:
-            _LANGUAGES[language] = Language(importlib.import_module(_GRAMMARS[language]).language())
-        parsers[language] = Parser(_LANGUAGES[language])
-    return parsers[language]
 
 
 def analyze(path: str, text: str, spec: LanguageSpec) -> Findings:
     """Walk the declaration levels of the tree (not function bodies); scan lines for signals."""
     source = text.encode("utf-8", "surrogatepass")
-    masked = _EXPORT_MACRO.sub(lambda m: b" " * len(m.group(0)), source) if b"_" in source else source
-    tree = parser_for(spec.analyzer).parse(masked)
+    tree = parser_for(spec.analyzer).parse(mask_export_macros(source))
     walker = _Walker(source)
     walker.visit_children(tree.root_node, [], None, "")
-    _check_usable(tree.root_node, walker, spec, len(source))
+    check_usable(tree.root_node, bool(walker.findings.symbols), spec.type_label.split()[0], len(source))
     findings = walker.findings
     findings.purpose = comment_purpose(leading_comment(text, "slash")) or walker.single_class_comment()
     scan_signals(findings, path, text, walker.overloads())
     return findings
-
-
-def _check_usable(root, walker: _Walker, spec: LanguageSpec, size: int) -> None:
-    if not root.has_error:
-        return
-    broken = sum(child.end_byte - child.start_byte for child in root.children if child.type == "ERROR")
-    if broken > size * _MAX_ERROR_SHARE or (root.type == "ERROR" and not walker.findings.symbols):
-        share = 100 * broken // max(size, 1)
-        raise AnalysisDegraded(
-            f"{spec.type_label.split()[0]} parse failed ({share}% of the file unparseable); showing a lexical analysis"
-        )
-
-
-def _plain(name: str) -> str:
-    """Collapse whitespace and drop template arguments: `Box<T>::get` -> `Box::get`."""
-    name = " ".join(name.split())
-    while "<" in name and _TEMPLATE_ARGS.search(name):
-        name = _TEMPLATE_ARGS.sub("", name)
-    return name
 
 
 class _Walker:
@@ -106,9 +71,9 @@ class _Walker:
 
     def visit(self, node, scope: list[str], cls: str | None, template: str) -> None:
         kind = node.type
-        if kind in _CONTAINERS:
-            if kind == "ERROR" and cls is None:  # e.g. DECLARE_DISPATCH(void (*)(...), stub);
-                self.visit_macro_call(node)
+        if kind == "ERROR":
+            self.visit_error(node, scope, cls, template)
+        elif kind in _CONTAINERS:
             self.visit_children(node, scope, cls, template)
         elif kind == "namespace_definition":
             self.visit_namespace(node, scope)
@@ -129,8 +94,26 @@ class _Walker:
         elif kind == "expression_statement" and cls is None:
             self.visit_macro_call(node)
 
+    def visit_error(self, node, scope: list[str], cls: str | None, template: str) -> None:
+        """Error recovery keeps `namespace a {` as loose tokens: reopen the scope for what follows."""
+        if cls is None:  # e.g. DECLARE_DISPATCH(void (*)(...), stub);
+            self.visit_macro_call(node)
+        children = node.children
+        for index, child in enumerate(children):
+            following = children[index + 1] if index + 1 < len(children) else None
+            if child.type == "namespace" and following is not None and following.type in _NAMESPACE_NAMES:
+                scope = self.enter_namespace(child, following, scope)
+            else:
+                self.visit(child, scope, cls, template)
+
     def visit_namespace(self, node, scope: list[str]) -> None:
-        name_node = node.child_by_field_name("name")
+        inner = self.enter_namespace(node, node.child_by_field_name("name"), scope)
+        body = node.child_by_field_name("body")
+        if body is not None:
+            self.visit_children(body, inner, None, "")
+
+    def enter_namespace(self, node, name_node, scope: list[str]) -> list[str]:
+        """Record a namespace (once) and return the scope inside it."""
         parts = self.text(name_node).replace(" ", "").split("::") if name_node else ["(anonymous)"]
         inner = [*scope, *(part for part in parts if part != "inline")]
         name = "::".join(inner)
@@ -138,9 +121,7 @@ class _Walker:
             self.namespaces.add(name)
             self.findings.symbol("namespace", name, node.start_point[0] + 1, f"namespace {'::'.join(parts)}")
             self.findings.keyword("Namespaces", name)
-        body = node.child_by_field_name("body")
-        if body is not None:
-            self.visit_children(body, inner, None, "")
+        return inner
 
     def visit_class(self, node, scope: list[str], template: str) -> None:
         body = node.child_by_field_name("body")
@@ -148,7 +129,7 @@ class _Walker:
         if body is None or name_node is None:
             return
         kind = _CLASS_KINDS[node.type]
-        short = _plain(self.text(name_node))
+        short = plain_name(self.text(name_node))
         name = "::".join([*scope, short])
         bases = next((c for c in node.children if c.type == "base_class_clause"), None)
         header = self.text(node)[: body.start_byte - node.start_byte]
@@ -173,13 +154,13 @@ class _Walker:
         type_node = node.child_by_field_name("type")
         if type_node is not None and type_node.type in _CLASS_KINDS:
             self.visit_class(type_node, scope, template)
-        declarator = _function_declarator(node.child_by_field_name("declarator"))
+        declarator = function_declarator(node.child_by_field_name("declarator"))
         if declarator is None:
             return
         name_node = declarator.child_by_field_name("declarator")
         if name_node is None or name_node.type not in _NAME_TYPES:
             return
-        written = _plain(self.text(name_node))
+        written = plain_name(self.text(name_node))
         if type_node is None and written != cls and _MACRO_CALL.match(written + "("):
             self.record_macro_call(node, written)
             return
@@ -200,7 +181,7 @@ class _Walker:
         )
         name = "::".join([*scope, written])
         head = self.text(node)[: declarator.end_byte - node.start_byte]
-        signature = template + _one_line(_strip_comments(head))
+        signature = template + one_line(strip_comments(head))
         line = node.start_point[0] + 1
         doc = comment_summary(self.preceding_comment(node))
         self.findings.symbol("method" if is_method else "function", name, line, signature, doc)
@@ -284,23 +265,3 @@ class _Walker:
 
     def overloads(self) -> dict[str, list[int]]:
         return {name: lines for name, lines in self.functions.items() if len(lines) > 1}
-
-
-def _function_declarator(node):
-    """The function_declarator under pointer/reference declarators, None for variables."""
-    while node is not None and node.type != "function_declarator":
-        if node.type not in ("pointer_declarator", "reference_declarator", "attributed_declarator"):
-            return None
-        node = node.child_by_field_name("declarator") or (node.named_children[-1] if node.named_children else None)
-    return node
-
-
-def _one_line(code: str) -> str:
-    """Whitespace collapsed, none just inside parentheses: `f( int a )` -> `f(int a)`."""
-    return re.sub(r"\(\s+|\s+\)", lambda m: m.group(0).strip(), " ".join(code.split()))
-
-
-def _strip_comments(text: str) -> str:
-    if "/" not in text:
-        return text
-    return re.sub(r"/\*.*?\*/|//[^\n]*", " ", text, flags=re.S)
