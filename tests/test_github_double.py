@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import threading
 import time
 
 import github as pygithub
@@ -93,8 +94,6 @@ def test_events_are_delivered_signed_to_a_server(github, api, pr):
         return Response("", status=202)(environ, start_response)
 
     server = make_server("127.0.0.1", 0, receiver, threaded=True)
-    import threading
-
     thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
     thread.start()
     try:
@@ -320,3 +319,338 @@ def test_apply_suggestion_commits_and_outdates(github, api, pr):
     assert all(c["line"] is None for c in github.review_comments)
     with pytest.raises(ValueError, match="no applicable suggestion"):
         github.apply_suggestion(on_new)
+
+
+# --- conversation comments, reactions ---------------------------------------------------------
+
+def test_issue_comments_by_the_bot_and_by_people(github, api, pr):
+    made = api.post("/repos/octo/widgets/issues/1/comments", {"body": "<!-- docbot -->"})
+    assert made.status_code == 201
+    bot = made.json()
+    assert (bot["user"]["login"], bot["user"]["type"]) == ("docbot-test[bot]", "Bot")
+    assert bot["performed_via_github_app"]["slug"] == "docbot-test"
+    alice = github.add_comment("octo", "widgets", 1, "/docs regenerate", user="alice",
+                               association="COLLABORATOR")
+    listed = api.get("/repos/octo/widgets/issues/1/comments").json()
+    assert [(c["id"], c["author_association"]) for c in listed] == [
+        (bot["id"], "NONE"), (alice["id"], "COLLABORATOR")]
+    edited = api.patch(f"/repos/octo/widgets/issues/comments/{bot['id']}", {"body": "v2"})
+    assert edited.json()["body"] == "v2"
+    assert api.call("DELETE", f"/repos/octo/widgets/issues/comments/{bot['id']}").status_code \
+        == 204
+    assert api.get(f"/repos/octo/widgets/issues/comments/{bot['id']}").status_code == 404
+    too_long = api.post("/repos/octo/widgets/issues/1/comments", {"body": "x" * 65537})
+    assert too_long.status_code == 422
+    assert "too long" in too_long.json()["errors"][0]["message"]
+    assert api.post("/repos/octo/widgets/issues/1/comments", {"body": "x" * 65536}).ok
+    assert api.post("/repos/octo/widgets/issues/99/comments", {"body": "x"}).status_code == 404
+
+
+def test_issue_comments_are_paginated(github, api, pr):
+    for i in range(35):
+        github.add_comment("octo", "widgets", 1, f"c{i}")
+    first = api.get("/repos/octo/widgets/issues/1/comments")
+    assert len(first.json()) == 30 and 'rel="next"' in first.headers["Link"]
+    second = api.get("/repos/octo/widgets/issues/1/comments", params={"page": 2})
+    assert [c["body"] for c in second.json()] == [f"c{i}" for i in range(30, 35)]
+
+
+def test_reactions(github, api, pr):
+    comment = github.add_comment("octo", "widgets", 1, "/docs help", user="alice")
+    path = f"/repos/octo/widgets/issues/comments/{comment['id']}/reactions"
+    first = api.post(path, {"content": "eyes"})
+    again = api.post(path, {"content": "eyes"})
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"]
+    assert api.post(path, {"content": "thumbsup"}).status_code == 422
+    assert [r["content"] for r in api.get(path).json()] == ["eyes"]
+    assert github.reactions(comment["id"]) == ["eyes"]
+
+
+# --- check runs -------------------------------------------------------------------------------
+
+def test_check_run_lifecycle(github, api, pr):
+    sha = pr["head"]["sha"]
+    made = api.post("/repos/octo/widgets/check-runs",
+                    {"name": "docbot", "head_sha": sha, "status": "in_progress"})
+    assert made.status_code == 201 and made.json()["status"] == "in_progress"
+    done = api.patch(f"/repos/octo/widgets/check-runs/{made.json()['id']}", {
+        "conclusion": "success", "output": {"title": "Docs", "summary": "3 pages"},
+        "actions": [{"label": "Regenerate", "description": "Rebuild docs", "identifier": "re"}]})
+    assert (done.json()["status"], done.json()["conclusion"]) == ("completed", "success")
+    listed = api.get(f"/repos/octo/widgets/commits/{sha}/check-runs").json()
+    assert listed["total_count"] == 1
+    assert [p["number"] for p in listed["check_runs"][0]["pull_requests"]] == [1]
+    assert github.check_runs[0]["output"]["summary"] == "3 pages"
+
+
+ACTION = {"label": "Go", "description": "Do it", "identifier": "go"}
+
+
+@pytest.mark.parametrize("extra", [
+    {"conclusion": "bogus"},
+    {"conclusion": "stale"},
+    {"status": "completed"},
+    {"output": {"title": "t", "summary": "s" * 65536}},
+    {"output": {"title": "t", "summary": "s", "text": "t" * 65536}},
+    {"actions": [ACTION] * 4},
+    {"actions": [{**ACTION, "label": "l" * 21}]},
+    {"actions": [{**ACTION, "description": "d" * 41}]},
+    {"head_sha": "f" * 40},
+])
+def test_check_run_refusals(api, pr, extra):
+    body = {"name": "docbot", "head_sha": pr["head"]["sha"], **extra}
+    assert api.post("/repos/octo/widgets/check-runs", body).status_code == 422
+
+
+# --- contents, collaborators ------------------------------------------------------------------
+
+def test_contents_and_collaborator_permission(github, api, pr):
+    file = api.get("/repos/octo/widgets/contents/a.py").json()
+    assert base64.b64decode(file["content"]).decode() == LINES and file["encoding"] == "base64"
+    on_branch = api.get("/repos/octo/widgets/contents/a.py", params={"ref": "feature"}).json()
+    assert base64.b64decode(on_branch["content"]).decode() == CHANGED
+    assert api.get("/repos/octo/widgets/contents/nope.py").status_code == 404
+    folder = api.get("/repos/octo/widgets/contents/.github").json()
+    assert sorted(item["path"] for item in folder) == [".github/docbot.yml", ".github/workflows"]
+    github.set_permission("octo", "widgets", "alice", "write")
+    github.set_permission("octo", "widgets", "carol", "triage")
+
+    def permission(user):
+        answer = api.get(f"/repos/octo/widgets/collaborators/{user}/permission")
+        return answer.json()["permission"] if answer.ok else answer.status_code
+
+    assert [permission(u) for u in ("octo", "alice", "carol", "nobody")] == [
+        "admin", "write", "read", 404]
+
+
+# --- git database -----------------------------------------------------------------------------
+
+def test_git_database_builds_one_commit(github, api, pr):
+    main = github.branch_sha("octo", "widgets", "main")
+    blob = api.post("/repos/octo/widgets/git/blobs",
+                    {"content": base64.b64encode(b"# A\n").decode(), "encoding": "base64"})
+    tree = api.post("/repos/octo/widgets/git/trees", {"base_tree": main, "tree": [
+        {"path": "docs/a.md", "mode": "100644", "type": "blob", "sha": blob.json()["sha"]},
+        {"path": "docs/b.md", "mode": "100644", "type": "blob", "content": "# B\n"},
+        {"path": "b.py", "mode": "100644", "type": "blob", "sha": None}]})
+    assert tree.status_code == 201
+    commit = api.post("/repos/octo/widgets/git/commits",
+                      {"message": "docs", "tree": tree.json()["sha"], "parents": [main]}).json()
+    assert commit["author"]["name"] == github.bot_login
+    ref = api.post("/repos/octo/widgets/git/refs",
+                   {"ref": "refs/heads/docbot/x", "sha": commit["sha"]})
+    assert ref.status_code == 201
+    assert github.read_file("octo", "widgets", "docbot/x", "docs/b.md") == b"# B\n"
+    assert github.read_file("octo", "widgets", "docbot/x", "b.py") is None
+    path = "/repos/octo/widgets/git/refs/heads/docbot/x"
+    assert api.patch(path, {"sha": pr["head"]["sha"]}).json()["message"] == (
+        "Update is not a fast forward")
+    assert api.patch(path, {"sha": pr["head"]["sha"], "force": True}).status_code == 200
+    assert api.get("/repos/octo/widgets/git/ref/heads/docbot/x").json()["object"]["sha"] == \
+        pr["head"]["sha"]
+    assert api.call("DELETE", path).status_code == 204
+    assert api.get("/repos/octo/widgets/git/ref/heads/docbot/x").status_code == 404
+
+
+def test_workflow_files_need_the_workflows_permission(github, api):
+    entry = {"path": ".github/workflows/ci.yml", "mode": "100644", "type": "blob",
+             "content": "on: pull_request\n"}
+    assert api.post("/repos/octo/widgets/git/trees", {"tree": [entry]}).status_code == 404
+    github.create_repo("wf", "repo")
+    allowed = github.install("wf", permissions={"contents": "write", "workflows": "write"})
+    token = github.installation_token(allowed)
+    assert api.post("/repos/wf/repo/git/trees", {"tree": [entry]}, token=token).status_code == 201
+
+
+# --- git over smart HTTP ----------------------------------------------------------------------
+
+def test_clone_partial_clone_fetch_and_push(github, api, pr, tmp_path):
+    url = github.git_url("octo", "widgets", api.token)
+    git("clone", "-q", "--branch", "feature", url, str(tmp_path / "full"))
+    assert (tmp_path / "full" / "a.py").read_text() == CHANGED
+    git("clone", "-q", "--filter=blob:none", "--no-checkout", url, str(tmp_path / "partial"))
+    objects = git("rev-list", "--objects", "--all", "--missing=print", cwd=tmp_path / "partial")
+    assert any(line.startswith("?") for line in objects.stdout.splitlines())
+    git("fetch", "-q", "origin", "pull/1/head", cwd=tmp_path / "partial")
+    (tmp_path / "full" / "a.py").write_text(LINES)
+    git("commit", "-qam", "revert a.py", cwd=tmp_path / "full")
+    git("push", "-q", "origin", "feature", cwd=tmp_path / "full")
+    pushed = git("rev-parse", "HEAD", cwd=tmp_path / "full").stdout.strip()
+    assert github.pulls[0]["head"]["sha"] == pushed
+    synchronize = github.events[-1]
+    assert (synchronize.action, synchronize.payload["after"]) == ("synchronize", pushed)
+    assert synchronize.payload["sender"]["login"] == github.bot_login
+
+
+def test_git_refusals(github, api, tmp_path):
+    info_refs = f"{github.url}/octo/widgets.git/info/refs?service=git-upload-pack"
+    anonymous = requests.get(info_refs, timeout=10)
+    assert anonymous.status_code == 401
+    assert anonymous.headers["WWW-Authenticate"] == 'Basic realm="GitHub"'
+    assert requests.get(info_refs, auth=("x-access-token", "ghs_bad"), timeout=10).status_code \
+        == 401
+    github.create_repo("other", "repo")
+    assert git("clone", github.git_url("other", "repo", api.token), str(tmp_path / "o"),
+               check=False).returncode != 0
+    read_only = github.installation_token(next(iter(github.world.installations)),
+                                          {"contents": "read"})
+    work = tmp_path / "w"
+    git("clone", "-q", github.git_url("octo", "widgets", read_only), str(work))
+    (work / "a.py").write_text("changed\n")
+    git("commit", "-qam", "change", cwd=work)
+    denied = git("push", "origin", "main", cwd=work, check=False)
+    assert denied.returncode != 0 and "403" in denied.stderr
+    git("remote", "set-url", "origin", github.git_url("octo", "widgets", api.token), cwd=work)
+    (work / ".github" / "workflows" / "ci.yml").write_text("on: pull_request\n")
+    git("commit", "-qam", "touch ci", cwd=work)
+    refused = git("push", "origin", "HEAD:refs/heads/ci", cwd=work, check=False)
+    assert refused.returncode != 0 and "without `workflows` permission" in refused.stderr
+
+
+def test_gzipped_upload_pack_request(github, api):
+    main = github.branch_sha("octo", "widgets", "main")
+    want = f"want {main}\n"
+    body = f"{len(want) + 4:04x}{want}00000009done\n".encode()
+    answer = requests.post(f"{github.url}/octo/widgets.git/git-upload-pack",
+                           data=gzip.compress(body), auth=("x-access-token", api.token),
+                           headers={"Content-Type": "application/x-git-upload-pack-request",
+                                    "Content-Encoding": "gzip"}, timeout=10)
+    assert answer.status_code == 200 and b"PACK" in answer.content
+
+
+# --- forks ------------------------------------------------------------------------------------
+
+def test_pull_requests_from_forks(github, api, tmp_path):
+    github.fork_repo("octo", "widgets", "alice")
+    github.fork_repo("octo", "widgets", "acme", owner_type="Organization", private=False)
+    user_pr = github.open_pull_request("octo", "widgets", head="alice:fix", user="alice",
+                                       files={"a.py": CHANGED}, maintainer_can_modify=True)
+    org_pr = github.open_pull_request("octo", "widgets", head="acme:fix", user="acme-dev",
+                                      files={"b.py": "b = 2\n"}, maintainer_can_modify=True)
+    assert user_pr["head"]["repo"]["full_name"] == "alice/widgets"
+    assert user_pr["head"]["label"] == "alice:fix" and user_pr["maintainer_can_modify"]
+    files = api.get(f"/repos/octo/widgets/pulls/{user_pr['number']}/files").json()
+    assert [f["filename"] for f in files] == ["a.py"]
+    assert api.post("/repos/octo/widgets/pulls", {"title": "x", "head": "alice:fix",
+                                                  "base": "main"}).status_code == 422
+    run = api.post("/repos/octo/widgets/check-runs",
+                   {"name": "docbot", "head_sha": user_pr["head"]["sha"]}).json()
+    assert run["pull_requests"] == []
+    for owner, allowed in (("alice", True), ("acme", False)):
+        work = tmp_path / owner
+        git("clone", "-q", "-b", "fix", github.git_url(owner, "widgets", api.token), str(work))
+        (work / "docs.md").write_text("docs\n")
+        git("add", "docs.md", cwd=work)
+        git("commit", "-qm", "docs", cwd=work)
+        assert (git("push", "-q", "origin", "fix", cwd=work, check=False).returncode == 0) \
+            is allowed
+    assert git("push", "origin", "fix:other", cwd=tmp_path / "alice", check=False).returncode
+    github.delete_repo("alice", "widgets")
+    gone = api.get(f"/repos/octo/widgets/pulls/{user_pr['number']}").json()
+    assert gone["head"]["repo"] is None and org_pr["head"]["repo"]["owner"]["type"] == \
+        "Organization"
+
+
+# --- fault injection, request counts, schema checks --------------------------------------------
+
+def test_server_errors_then_success(github, api):
+    fault = github.fail_next("GET", "/repos/{owner}/{repo}", status=502, times=2)
+    statuses = [api.get("/repos/octo/widgets").status_code for _ in range(3)]
+    assert statuses == [502, 502, 200]
+    assert len(fault.failed_at) == 2 and fault.waited >= 0
+
+
+@pytest.mark.parametrize("status", [403, 429])
+def test_secondary_rate_limit_with_retry_after(github, api, pr, status):
+    fault = github.fail_next("POST", COMMENTS, status=status, retry_after=7)
+    refused = api.post("/repos/octo/widgets/issues/1/comments", {"body": "x"})
+    assert refused.status_code == status and refused.headers["Retry-After"] == "7"
+    assert "secondary rate limit" in refused.json()["message"]
+    assert api.post("/repos/octo/widgets/issues/1/comments", {"body": "x"}).status_code == 201
+    assert fault.retried_at >= fault.failed_at[0]
+    assert len(github.comments) == 1
+
+
+def test_primary_rate_limit_and_globs(github, api, pr):
+    github.fail_next(None, "*/check-runs", status=403, kind="primary", reset_in=30)
+    refused = api.post("/repos/octo/widgets/check-runs",
+                       {"name": "x", "head_sha": pr["head"]["sha"]})
+    assert refused.status_code == 403 and refused.headers["x-ratelimit-remaining"] == "0"
+    assert 0 < int(refused.headers["x-ratelimit-reset"]) - time.time() <= 31
+
+
+def test_requests_are_counted_per_route(github, api, pr):
+    github.reset_requests()
+    installation = next(iter(github.world.installations))
+    requests.post(f"{github.api_url}/app/installations/{installation}/access_tokens",
+                  headers={"Authorization": f"Bearer {github.app_jwt()}"}, timeout=10)
+    api.get("/repos/octo/widgets/pulls/1")
+    api.get("/repos/octo/widgets/pulls/1")
+    api.post("/repos/octo/widgets/issues/1/comments", {"body": "x"})
+    assert github.count("GET", "/repos/{owner}/{repo}/pulls/{pull_number}") == 2
+    assert github.count() == 3 and github.count(kind="token") == 1
+    assert github.count("POST", "*/comments") == 1
+    assert github.requests[-1] == ("POST", "/repos/octo/widgets/issues/1/comments", 201)
+
+
+def test_client_schema_errors_are_422_and_double_errors_are_recorded(github, api, pr):
+    bad_event = api.post("/repos/octo/widgets/pulls/1/reviews", {"event": "LGTM"})
+    assert bad_event.status_code == 422
+    assert bad_event.json()["message"].startswith("Invalid request.")
+    github.checker.check_response("GET", "/repos/{owner}/{repo}/pulls/{pull_number}", 200,
+                                  {"number": "one"})
+    assert github.schema_errors
+    with pytest.raises(AssertionError, match="off-schema"):
+        github.assert_no_schema_errors()
+    github.checker.errors.clear()
+
+
+# --- PyGithub ---------------------------------------------------------------------------------
+
+def test_pygithub_is_satisfied_with_the_shapes(github, api, pr):
+    installation = next(iter(github.world.installations))
+    integration = pygithub.GithubIntegration(
+        auth=pygithub.Auth.AppAuth(github.app_id, github.private_key_pem),
+        base_url=github.api_url, seconds_between_requests=None, seconds_between_writes=None)
+    gh = integration.get_github_for_installation(installation)
+    repo = gh.get_repo("octo/widgets")
+    pull = repo.get_pull(1)
+    assert pull.head.sha == pr["head"]["sha"] and pull.head.repo.full_name == "octo/widgets"
+    assert sorted(f.filename for f in pull.get_files()) == ["a.py", "b.py", "moved.py", "new.py"]
+    review = pull.create_review(commit=repo.get_commit(pull.head.sha), body="docs",
+                                event="COMMENT", comments=[
+                                    {"path": "a.py", "line": 3, "side": "RIGHT", "body": SUGGEST}])
+    assert review.state == "COMMENTED"
+    run = repo.create_check_run(name="docbot", head_sha=pull.head.sha, status="completed",
+                                conclusion="success", output={"title": "Docs", "summary": "ok"})
+    assert run.conclusion == "success"
+    pull.create_issue_comment("<!-- docbot:summary -->\nhello")
+    (comment,) = pull.get_issue_comments()
+    assert (comment.user.login, comment.user.type) == (github.bot_login, "Bot")
+    comment.edit("updated")
+    comment.create_reaction("rocket")
+    assert repo.get_contents(".github/docbot.yml", ref="main").decoded_content == b"mode: auto\n"
+    assert repo.get_collaborator_permission("octo") == "admin"
+    main = repo.get_git_ref("heads/main")
+    blob = repo.create_git_blob("# docs\n", "utf-8")
+    tree = repo.create_git_tree([pygithub.InputGitTreeElement("docs/a.md", "100644", "blob",
+                                                              sha=blob.sha)],
+                                base_tree=repo.get_git_tree(main.object.sha))
+    commit = repo.create_git_commit("docs", tree, [repo.get_git_commit(main.object.sha)])
+    repo.create_git_ref("refs/heads/docbot/feature", commit.sha)
+    docs_pr = repo.create_pull(base="main", head="docbot/feature", title="Docs", body="...")
+    assert docs_pr.user.login == github.bot_login
+    assert [p.number for p in repo.get_pulls(head="octo:docbot/feature")] == [docs_pr.number]
+
+
+def test_ghes_style_api_prefix(tmp_path):
+    with GitHubDouble.start(tmp_path, api_prefix="/api/v3") as double:
+        double.create_repo("octo", "widgets")
+        token = double.installation_token(double.install("octo"))
+        gh = pygithub.Github(auth=pygithub.Auth.Token(token), base_url=double.api_url,
+                             retry=None, seconds_between_requests=None,
+                             seconds_between_writes=None)
+        assert gh.get_repo("octo/widgets").url.startswith(f"{double.url}/api/v3/")
+        assert requests.get(f"{double.url}/repos/octo/widgets", timeout=10).status_code == 404
+        double.assert_no_schema_errors()

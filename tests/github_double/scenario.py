@@ -42,17 +42,19 @@ class ScenarioMixin:
             commit_edits(git, default_branch, edits, message, person(account))
             return full_repo_json(self.world, repo)
 
-    def fork_repo(self, owner: str, name: str, fork_owner: str, *,
-                  owner_type: str = "User") -> dict:
-        """A fork (a user's or an organisation's) of owner/name with all its branches."""
+    def fork_repo(self, owner: str, name: str, fork_owner: str, *, owner_type: str = "User",
+                  private: bool | None = None) -> dict:
+        """A fork (a user's or an organisation's) of owner/name with all its branches;
+        private like its parent unless said otherwise."""
         with self.world.lock:
             parent = self.world.repo(owner, name)
             account = self.world.account(fork_owner, owner_type)
             path = self.root / "repos" / account.login / f"{name}.git"
             path.parent.mkdir(parents=True, exist_ok=True)
             git = GitRepo.clone_bare(parent.git, path)
+            private = parent.private if private is None else private
             repo = Repo(account, name, self.world.next_id(), git, parent.default_branch,
-                        parent.private, parent=parent, created_at=self.world.now())
+                        private, parent=parent, created_at=self.world.now())
             self.world.repos[repo.full_name.lower()] = repo
             return full_repo_json(self.world, repo)
 

@@ -80,22 +80,28 @@ def access_env(world: World, repo: Repo, authorization: str | None, service: str
     if token is None:
         return {}
     covered = token.covers(repo)
+    maintainer_refs = _maintainer_refs(world, repo, token)
     if service == "git-upload-pack":
-        if covered or not repo.private:
+        if covered or maintainer_refs or not repo.private:
             return {}
         raise GitRefusal(404, "Repository not found.")
     workflows = "1" if has_permission(token.permissions, ("workflows:write",)) else "0"
     if covered and has_permission(token.permissions, ("contents:write",)):
         return {"DOUBLE_ALLOWED_REFS": "*", "DOUBLE_WORKFLOWS": workflows}
-    refs = [f"refs/heads/{p.head_ref}" for p in world.pull_by_head(repo)
-            if p.is_fork and p.maintainer_can_modify and repo.owner.type == "User"
-            and token.covers(p.repo) and has_permission(token.permissions, ("contents:write",))]
-    if refs:
-        return {"DOUBLE_ALLOWED_REFS": " ".join(refs), "DOUBLE_WORKFLOWS": workflows}
+    if maintainer_refs:
+        return {"DOUBLE_ALLOWED_REFS": " ".join(maintainer_refs), "DOUBLE_WORKFLOWS": workflows}
     if covered or not repo.private:
         bot = world.app.bot.login
         raise GitRefusal(403, f"Permission to {repo.full_name}.git denied to {bot}.")
     raise GitRefusal(404, "Repository not found.")
+
+
+def _maintainer_refs(world: World, fork: Repo, token) -> list[str]:
+    """Branches of a user's fork that the base repository's App may push (maintainer edits)."""
+    if fork.owner.type != "User" or not has_permission(token.permissions, ("contents:write",)):
+        return []
+    return [f"refs/heads/{p.head_ref}" for p in world.pull_by_head(fork)
+            if p.is_fork and p.maintainer_can_modify and token.covers(p.repo)]
 
 
 def _token(world: World, authorization: str | None, anonymous_ok: bool):
