@@ -22,7 +22,11 @@ class GitError(DocbotError):
 
 
 class GitHubError(DocbotError):
-    """The GitHub API refused or failed a request."""
+    """The GitHub API refused or failed a request; `status` is the HTTP status when there was one."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class StaleHeadError(GitHubError):

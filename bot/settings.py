@@ -10,6 +10,9 @@ from bot.errors import ConfigError
 
 DEFAULT_API_URL = "https://api.github.com"
 DEFAULT_DATA_DIR = ".docbot"
+# PyGithub's own defaults, kept on purpose: github-facts asks for writes >= 1 s apart.
+DEFAULT_SECONDS_BETWEEN_REQUESTS = 0.25
+DEFAULT_SECONDS_BETWEEN_WRITES = 1.0
 
 
 @dataclass(frozen=True)
@@ -23,9 +26,13 @@ class Settings:
     data_dir: Path = Path(DEFAULT_DATA_DIR)
     queue_url: str = ""
     bot_login: str | None = None
+    seconds_between_requests: float = DEFAULT_SECONDS_BETWEEN_REQUESTS
+    seconds_between_writes: float = DEFAULT_SECONDS_BETWEEN_WRITES
+    git_url: str = ""  # where repositories are cloned from; derived from api_url when empty
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "api_url", self.api_url.rstrip("/"))
+        object.__setattr__(self, "git_url", (self.git_url or git_url_for(self.api_url)).rstrip("/"))
         object.__setattr__(self, "data_dir", Path(self.data_dir))
         if not self.queue_url:
             object.__setattr__(self, "queue_url", f"sqlite:///{self.data_dir / 'queue.sqlite3'}")
@@ -38,7 +45,8 @@ class Settings:
             f"Settings(app_id={self.app_id!r}, private_key={shown(self.private_key)}, "
             f"webhook_secret={shown(self.webhook_secret)}, api_url={self.api_url!r}, "
             f"data_dir={str(self.data_dir)!r}, queue_url={_redacted(self.queue_url)!r}, "
-            f"bot_login={self.bot_login!r})"
+            f"bot_login={self.bot_login!r}, seconds_between_requests={self.seconds_between_requests!r}, "
+            f"seconds_between_writes={self.seconds_between_writes!r}, git_url={self.git_url!r})"
         )
 
     @classmethod
@@ -53,12 +61,25 @@ class Settings:
             data_dir=Path(env.get("DOCBOT_DATA_DIR") or DEFAULT_DATA_DIR),
             queue_url=env.get("DOCBOT_QUEUE_URL") or "",
             bot_login=env.get("DOCBOT_BOT_LOGIN") or None,
+            seconds_between_requests=_seconds(env, "DOCBOT_SECONDS_BETWEEN_REQUESTS", DEFAULT_SECONDS_BETWEEN_REQUESTS),
+            seconds_between_writes=_seconds(env, "DOCBOT_SECONDS_BETWEEN_WRITES", DEFAULT_SECONDS_BETWEEN_WRITES),
+            git_url=env.get("DOCBOT_GIT_URL") or "",
         )
 
     @property
     def delivery_log_path(self) -> Path:
         """The SQLite file of the delivery log."""
         return self.data_dir / "deliveries.sqlite3"
+
+    @property
+    def git_cache_dir(self) -> Path:
+        """Where the bare per-repository git caches live."""
+        return self.data_dir / "git"
+
+    @property
+    def locks_dir(self) -> Path:
+        """Lock files that serialise jobs on one machine."""
+        return self.data_dir / "locks"
 
     def require_webhook_secret(self) -> bytes:
         """The webhook secret as bytes; ConfigError naming the variable when it is unset."""
@@ -93,6 +114,27 @@ def _private_key(env: Mapping[str, str]) -> str | None:
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else "not an ASCII PEM file"
         raise ConfigError(f"GITHUB_PRIVATE_KEY_PATH {path!r} cannot be read: {reason}") from None
+
+
+def git_url_for(api_url: str) -> str:
+    """The git host of an API: api.github.com -> github.com, https://HOST/api/v3 (GHES) -> https://HOST."""
+    parts = urlsplit(api_url)
+    if parts.netloc == "api.github.com":
+        return f"{parts.scheme}://github.com"
+    return api_url.rstrip("/").removesuffix("/api/v3")
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    text = env.get(name)
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 60:
+        raise ConfigError(f"{name} must be a number of seconds from 0 to 60")
+    return value
 
 
 def _redacted(url: str) -> str:
