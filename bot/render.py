@@ -53,6 +53,7 @@ SECTION_ANCHORS = {
     "Original Source": "original-source",
     "Detailed Analysis": "detailed-analysis",
     "Dependencies": "dependencies",
+    "Code Patterns & Idioms": "code-patterns--idioms",
 }
 
 
@@ -110,14 +111,15 @@ def size(n: int) -> str:
 
 
 def plural(n: int, noun: str) -> str:
-    """`1 class`, `2 classes`."""
+    """`no classes`, `1 class`, `2 classes`."""
+    count = f"{n:,}" if n else "no"
     if n == 1:
-        return f"{n:,} {noun}"
+        return f"{count} {noun}"
     if noun.endswith(("s", "x", "ch", "sh")):
-        return f"{n:,} {noun}es"
+        return f"{count} {noun}es"
     if noun.endswith("y") and noun[-2:-1] not in "aeiou":
-        return f"{n:,} {noun[:-1]}ies"
-    return f"{n:,} {noun}s"
+        return f"{count} {noun[:-1]}ies"
+    return f"{count} {noun}s"
 
 
 def series(items: list[str]) -> str:
@@ -161,6 +163,8 @@ def _section_for(names: tuple[str, ...], a: FileAnalysis) -> str:
         return "Detailed Analysis"
     if any(name in dep for name in names for dep in a.imports):
         return "Dependencies"
+    if any(f"`{name}`" in pattern for name in names for pattern in a.patterns):
+        return "Code Patterns & Idioms"
     return "Original Source"
 
 

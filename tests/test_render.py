@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
+from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
+from snapshot import assert_snapshot
 
+from analyzers import analyze_source
 from analyzers.model import FileAnalysis, KeywordGroup, Note, Symbol
 from bot.render import (
     FileEntry,
@@ -148,6 +152,7 @@ FRAGMENTS = [
         "- **whole file**: Nothing to say.",
         "No test files matching this file were found.",
         "- Subclasses `Module`.",
+        "`linear.py` (Python Source Code, 7 lines) contains 1 class and 1 method and has 1 import dependency.",
     ]),
     (CPP, FILL_H, [
         "namespace `at::native` ([line 4]",
@@ -163,6 +168,7 @@ FRAGMENTS = [
     (BINARY, None, [
         "*The source is not embedded: binary file.*",
         "- **Size**: 123,456 bytes (120.56 KB)",
+        "`logo.png` (PNG Image, 123,456 bytes (120.56 KB)) is documented by its metadata only.",
         "Only its metadata is documented, so no purpose statement is read from it.",
     ]),
     (DEGRADED, "def broken(\n", [
@@ -256,6 +262,8 @@ def test_root_index_has_the_same_parseable_structure() -> None:
     assert "| [`setup.py`](../setup.py) |" in md
     assert "Parent Folder" not in md and "keywords.md" not in md
     assert_clean(md)
+    empty = render_folder_index(FolderState("", (), ("torch",)), CTX)
+    assert "The repository root holds no documented files and 1 top-level folder." in empty
 
 
 def test_folder_doc() -> None:
@@ -315,3 +323,62 @@ def test_section_headings_of_every_page_are_real_utf8() -> None:
     md = render_file_keywords(PYTHON, CTX)
     assert "## Keyword → Section Map" in md
     assert re.search(r"^- \*\*Classes\*\* → \[Detailed Analysis\]", md, re.M)
+
+
+# --- snapshots of the pages of real PyTorch files: the rendered text is the product --------------
+
+PYTORCH = Path(__file__).parent / "fixtures" / "pytorch"
+SNAPSHOT_CTX = PageContext("PyTorch", "docbot", "docs")
+SOURCES = sorted(str(p.relative_to(PYTORCH)) for p in PYTORCH.rglob("*") if p.is_file())
+
+
+def same_stem(path: str) -> tuple[str, ...]:
+    """Fixture files beside `path` with its stem, as the engine passes them in PageContext.related."""
+    folder, stem = posixpath.dirname(path), posixpath.splitext(posixpath.basename(path))[0]
+    return tuple(
+        p for p in SOURCES
+        if p != path and posixpath.dirname(p) == folder and posixpath.splitext(posixpath.basename(p))[0] == stem
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("path", SOURCES)
+def test_file_pages_snapshot(path: str) -> None:
+    analysis, text = analyze_source(path, (PYTORCH / path).read_bytes())
+    ctx = PageContext("PyTorch", "docbot", "docs", related=same_stem(path))  # as SNAPSHOT_CTX, plus related
+    docs, kw = render_file_docs(analysis, text, ctx), render_file_keywords(analysis, ctx)
+    assert headings(docs)[1:] == DOCS_HEADINGS
+    assert_clean(docs, text)
+    assert_clean(kw)
+    assert_snapshot(f"render/{path}_docs.md", docs)
+    assert_snapshot(f"render/{path}_kw.md", kw)
+
+
+def fixture_folders() -> dict[str, FolderState]:
+    """Every folder of the fixture tree with its files' real descriptions."""
+    folders = {posixpath.dirname(p) for p in SOURCES}
+    for folder in list(folders):
+        while folder:
+            folder = posixpath.dirname(folder)
+            folders.add(folder)
+    descriptions = {p: analyze_source(p, (PYTORCH / p).read_bytes())[0].description for p in SOURCES}
+    states = {}
+    for folder in sorted(folders):
+        files = tuple(
+            FileEntry(posixpath.basename(p), d) for p, d in descriptions.items() if posixpath.dirname(p) == folder
+        )
+        subs = tuple(sorted(posixpath.basename(f) for f in folders if f and posixpath.dirname(f) == folder))
+        states[folder] = FolderState(folder, files, subs)
+    return states
+
+
+def test_folder_pages_snapshot() -> None:
+    for folder, state in fixture_folders().items():
+        under = [p for p in SOURCES if not folder or p.startswith(folder + "/")]
+        base = f"render/{folder}/" if folder else "render/"
+        for name, md in (
+            ("index.md", render_folder_index(state, SNAPSHOT_CTX)),
+            ("doc.md", render_folder_doc(state, SNAPSHOT_CTX)),
+            ("sub.md", render_subtree(folder, under, SNAPSHOT_CTX)),
+        ):
+            assert_clean(md)
+            assert_snapshot(base + name, md)
