@@ -49,12 +49,6 @@ class FolderState:
 # Line starts that would turn free text into a heading, setext underline, rule, fence or HTML block.
 _BLOCK_START = re.compile(r"^(\s{0,3})([#<]|[-=*_](?:[ \t]*[-=*_])*[ \t]*$|```|~~~)")
 _WORD_EDGE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
-SECTION_ANCHORS = {
-    "Original Source": "original-source",
-    "Detailed Analysis": "detailed-analysis",
-    "Dependencies": "dependencies",
-    "Code Patterns & Idioms": "code-patterns--idioms",
-}
 
 
 def code(text: str) -> str:
@@ -98,6 +92,11 @@ def prose(text: str) -> str:
     """Free text as paragraphs that cannot open headings, fences or HTML blocks in the page."""
     lines = [_BLOCK_START.sub(r"\1\\\2", line.rstrip()) for line in text.strip().splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+
+
+def anchor(heading: str) -> str:
+    """GitHub's anchor for a heading: `Code Patterns & Idioms` -> `code-patterns--idioms`."""
+    return re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
 
 
 def url(path: str) -> str:
@@ -179,9 +178,9 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,
     )
-    for helper in (code, fence, fenced, inline, cell, md_escape, prose, url, size, plural, series):
+    for helper in (code, fence, fenced, inline, cell, md_escape, prose, anchor, url, size, plural, series):
         env.filters[helper.__name__] = helper
-    env.globals.update(where=where, anchors=SECTION_ANCHORS)
+    env.globals["where"] = where
     return env
 
 

@@ -16,6 +16,7 @@ from bot.render import (
     FileEntry,
     FolderState,
     PageContext,
+    anchor,
     code,
     fence,
     render_file_docs,
@@ -231,6 +232,11 @@ def test_inline_code_survives_backticks_and_spaces() -> None:
     assert code("a`b") == "``a`b``"
     assert code("`x`") == "`` `x` ``"
     assert code(" pad ") == "`  pad  `"
+
+
+def test_section_anchors_match_github() -> None:
+    assert anchor("Code Patterns & Idioms") == "code-patterns--idioms"
+    assert anchor("Detailed Analysis") == "detailed-analysis"
 
 
 FOLDER = FolderState(
