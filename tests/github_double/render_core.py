@@ -83,49 +83,39 @@ def user_json(world: World, account: Account) -> dict[str, Any]:
 
 def repo_json(world: World, repo: Repo) -> dict[str, Any]:
     """repository (the shape nested in PRs; GET /repos adds parent/source for forks)."""
-    api = repo_api(world, repo)
-    web = f"{world.web_url}/{repo.full_name}"
-    host = world.web_url.split("://", 1)[1]
     data: dict[str, Any] = {
-        "id": repo.id,
-        "node_id": node_id("Repository", repo.id),
-        "name": repo.name,
-        "full_name": repo.full_name,
-        "private": repo.private,
-        "owner": user_json(world, repo.owner),
-        "html_url": web,
-        "description": None,
-        "fork": repo.parent is not None,
-        "url": api,
-        **{key: api + suffix for key, suffix in REPO_URL_SUFFIXES.items()},
-        "git_url": f"git://{host}/{repo.full_name}.git",
-        "ssh_url": f"git@{host}:{repo.full_name}.git",
-        "clone_url": f"{web}.git",
-        "svn_url": web,
-        "mirror_url": None,
-        "homepage": None,
-        "language": None,
-        "license": None,
-        "size": 0,
+        "id": repo.id, "node_id": node_id("Repository", repo.id), "name": repo.name,
+        "full_name": repo.full_name, "private": repo.private,
+        "owner": user_json(world, repo.owner), "description": None,
+        "fork": repo.parent is not None, **_repo_urls(world, repo),
+        "mirror_url": None, "homepage": None, "language": None, "license": None, "size": 0,
         "default_branch": repo.default_branch,
         "visibility": "private" if repo.private else "public",
-        "created_at": iso(repo.created_at),
-        "updated_at": iso(repo.created_at),
-        "pushed_at": iso(repo.created_at),
-        "archived": False,
-        "disabled": False,
-        "allow_forking": True,
-        "is_template": False,
-        "topics": [],
+        "created_at": iso(repo.created_at), "updated_at": iso(repo.created_at),
+        "pushed_at": iso(repo.created_at), "archived": False, "disabled": False,
+        "allow_forking": True, "is_template": False, "topics": [], "has_pages": False,
     }
     for key in ("has_issues", "has_projects", "has_wiki", "has_downloads"):
         data[key] = True
-    data["has_pages"] = False
-    counts = {"forks": 0, "open_issues": _open_count(world, repo), "watchers": 0}
+    counts = {"forks": 0, "open_issues": _open_count(world, repo), "watchers": 0,
+              "stargazers": 0}
     for key, value in counts.items():
-        data[key] = data[f"{key}_count"] = value
-    data["stargazers_count"] = 0
+        data[f"{key}_count"] = value
+        if key != "stargazers":
+            data[key] = value
     return data
+
+
+def _repo_urls(world: World, repo: Repo) -> dict[str, str]:
+    api = repo_api(world, repo)
+    web = f"{world.web_url}/{repo.full_name}"
+    host = world.web_url.split("://", 1)[1]
+    return {
+        "url": api, "html_url": web, "clone_url": f"{web}.git", "svn_url": web,
+        "git_url": f"git://{host}/{repo.full_name}.git",
+        "ssh_url": f"git@{host}:{repo.full_name}.git",
+        **{key: api + suffix for key, suffix in REPO_URL_SUFFIXES.items()},
+    }
 
 
 def _open_count(world: World, repo: Repo) -> int:

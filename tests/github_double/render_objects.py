@@ -29,19 +29,8 @@ def _link(href: str) -> dict[str, str]:
 
 def pull_json(world: World, pull: PullRequest) -> dict[str, Any]:
     """pull-request."""
-    api = f"{repo_api(world, pull.repo)}/pulls/{pull.number}"
-    issue = f"{repo_api(world, pull.repo)}/issues/{pull.number}"
-    html = f"{world.web_url}/{pull.repo.full_name}/pull/{pull.number}"
-    statuses = f"{repo_api(world, pull.repo)}/statuses/{pull.head_sha}"
-    files = pull_files(pull)
-    merge_base = pull.repo.git.merge_base(base_sha(pull), pull.head_sha)
     data: dict[str, Any] = {
-        "url": api, "id": pull.id, "node_id": node_id("PullRequest", pull.id),
-        "html_url": html, "diff_url": f"{html}.diff", "patch_url": f"{html}.patch",
-        "issue_url": issue, "commits_url": f"{api}/commits",
-        "review_comments_url": f"{api}/comments",
-        "review_comment_url": f"{repo_api(world, pull.repo)}/pulls/comments{{/number}}",
-        "comments_url": f"{issue}/comments", "statuses_url": statuses,
+        **_pull_urls(world, pull), "id": pull.id, "node_id": node_id("PullRequest", pull.id),
         "number": pull.number, "state": pull.state, "locked": False, "title": pull.title,
         "user": user_json(world, pull.user), "body": pull.body, "labels": [],
         "milestone": None, "active_lock_reason": None,
@@ -58,18 +47,37 @@ def pull_json(world: World, pull: PullRequest) -> dict[str, Any]:
         "review_comments": sum(1 for c in world.review_comments.values()
                                if c.review.pull is pull),
         "maintainer_can_modify": pull.maintainer_can_modify,
+        **_diff_stats(pull),
+    }
+    links = {"self": "url", "html": "html_url", "issue": "issue_url", "comments": "comments_url",
+             "review_comments": "review_comments_url", "review_comment": "review_comment_url",
+             "commits": "commits_url", "statuses": "statuses_url"}
+    data["_links"] = {name: _link(data[key]) for name, key in links.items()}
+    return data
+
+
+def _pull_urls(world: World, pull: PullRequest) -> dict[str, str]:
+    repo = repo_api(world, pull.repo)
+    api, issue = f"{repo}/pulls/{pull.number}", f"{repo}/issues/{pull.number}"
+    html = f"{world.web_url}/{pull.repo.full_name}/pull/{pull.number}"
+    return {
+        "url": api, "html_url": html, "diff_url": f"{html}.diff", "patch_url": f"{html}.patch",
+        "issue_url": issue, "commits_url": f"{api}/commits",
+        "review_comments_url": f"{api}/comments",
+        "review_comment_url": f"{repo}/pulls/comments{{/number}}",
+        "comments_url": f"{issue}/comments", "statuses_url": f"{repo}/statuses/{pull.head_sha}",
+    }
+
+
+def _diff_stats(pull: PullRequest) -> dict[str, int]:
+    files = pull_files(pull)
+    merge_base = pull.repo.git.merge_base(base_sha(pull), pull.head_sha)
+    return {
         "commits": pull.repo.git.count_commits(merge_base, pull.head_sha),
         "additions": sum(f.additions for f in files),
         "deletions": sum(f.deletions for f in files),
         "changed_files": len(files),
     }
-    data["_links"] = {
-        "self": _link(api), "html": _link(html), "issue": _link(issue),
-        "comments": _link(f"{issue}/comments"), "review_comments": _link(f"{api}/comments"),
-        "review_comment": _link(data["review_comment_url"]), "commits": _link(f"{api}/commits"),
-        "statuses": _link(statuses),
-    }
-    return data
 
 
 def _branch_json(world: World, pull: PullRequest, head: bool) -> dict[str, Any]:
