@@ -5,8 +5,10 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import re
 import threading
 import time
+from datetime import datetime
 
 import github as pygithub
 import jwt
@@ -16,6 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from github_double import GitHubDouble, sign
 from github_double.gitcli import git
+from github_double.router import match
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
@@ -80,6 +83,8 @@ def test_webhook_payload_is_the_real_fixture_filled_and_signed(github, pr):
     again, _ = github.webhook_payload("pull_request", "opened", pr,
                                       delivery_id=headers["X-GitHub-Delivery"])
     assert again["X-GitHub-Delivery"] == headers["X-GitHub-Delivery"]
+    github.set_draft("octo", "widgets", pr["number"], True)
+    assert github.events[-1].action == "converted_to_draft"
     comment = github.add_comment("octo", "widgets", pr["number"], "/docs help")
     _, body = github.webhook_payload("issue_comment", "created", comment)
     assert json.loads(body)["issue"]["pull_request"]["url"] == pr["url"]
@@ -123,6 +128,8 @@ def test_app_jwt_is_exchanged_for_an_installation_token(github, api):
     token = answer.json()
     assert token["token"].startswith("ghs_") and token["repository_selection"] == "all"
     assert token["permissions"]["contents"] == "write"
+    expires = datetime.fromisoformat(token["expires_at"].replace("Z", "+00:00")).timestamp()
+    assert 3590 < expires - time.time() <= 3600
     assert api.get("/repos/octo/widgets", token=token["token"]).json()["default_branch"] == "main"
     app = requests.get(f"{github.api_url}/app", headers=jwt_header, timeout=10).json()
     assert (app["slug"], app["id"]) == ("docbot-test", github.app_id)
@@ -156,6 +163,9 @@ def test_tokens_and_permissions_are_enforced(github, api):
     narrow = github.install("someone", ["else"], {"metadata": "read", "issues": "read"})
     expired = github.installation_token(narrow)
     github.expire_token(expired)
+    github.token_lifetime = 60
+    short = github.world.tokens[github.installation_token(narrow)]
+    assert 55 < short.expires_at - time.time() <= 60
     assert requests.get(f"{github.api_url}/repos/octo/widgets", timeout=10).status_code == 401
     assert api.get("/repos/octo/widgets", token="ghs_nope").json()["message"] == "Bad credentials"
     assert api.get("/repos/someone/else", token=expired).status_code == 401
@@ -592,6 +602,14 @@ def test_requests_are_counted_per_route(github, api, pr):
     assert github.count() == 3 and github.count(kind="token") == 1
     assert github.count("POST", "*/comments") == 1
     assert github.requests[-1] == ("POST", "/repos/octo/widgets/issues/1/comments", 201)
+
+
+def test_every_described_operation_is_served(github):
+    for template, operations in github.checker.paths.items():
+        path = re.sub(r"\{\w+\}", "1", template)
+        for method in operations:
+            if method != "parameters":
+                assert match(method.upper(), path)[0].template == template
 
 
 def test_client_schema_errors_are_422_and_double_errors_are_recorded(github, api, pr):

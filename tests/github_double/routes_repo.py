@@ -11,7 +11,7 @@ from .gitrepo import TreeEntry
 from .model import Installation, World, iso
 from .render_core import app_json, full_repo_json, node_id, repo_json, user_json
 from .render_git import commit_json, content_json
-from .router import Ctx, route
+from .router import Ctx, paginate, route
 
 ROLE_PERMISSION = {"admin": "admin", "maintain": "write", "write": "write", "triage": "read",
                    "read": "read", "none": "none"}
@@ -45,6 +45,13 @@ def installation_json(world: World, installation: Installation) -> dict[str, Any
         "created_at": iso(world.app.created_at), "updated_at": iso(world.app.created_at),
         "single_file_name": None,
     }
+
+
+@route("GET", "/app/installations", auth="app")
+def list_installations(ctx: Ctx):
+    installations = sorted(ctx.world.installations.values(), key=lambda i: i.id)
+    page, headers = paginate(ctx, installations)
+    return 200, [installation_json(ctx.world, i) for i in page], headers
 
 
 @route("GET", "/app/installations/{installation_id}", auth="app")

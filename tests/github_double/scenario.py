@@ -6,7 +6,7 @@ from typing import Any
 
 from .gitrepo import GitRepo, Person
 from .model import Account, PullRequest, Repo, ReviewComment, World
-from .pulls import create_pull, set_state, sync_heads
+from .pulls import create_pull, emit, set_state, sync_heads
 from .render_core import full_repo_json
 from .render_objects import comment_json, pull_json
 from .routes_issues import add_issue_comment
@@ -116,6 +116,16 @@ class ScenarioMixin:
         with self.world.lock:
             pull = self.world.pull(self.world.repo(owner, name), number)
             set_state(self.world, pull, state, pull.user)
+            return pull_json(self.world, pull)
+
+    def set_draft(self, owner: str, name: str, number: int, draft: bool) -> dict:
+        """Mark ready for review / convert to draft (GitHub does it in the UI or GraphQL)."""
+        with self.world.lock:
+            pull = self.world.pull(self.world.repo(owner, name), number)
+            if pull.draft != draft:
+                pull.draft = draft
+                action = "converted_to_draft" if draft else "ready_for_review"
+                emit(self.world, "pull_request", action, pull, pull.user)
             return pull_json(self.world, pull)
 
     def add_comment(self, owner: str, name: str, number: int, body: str, *,

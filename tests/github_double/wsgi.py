@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import secrets
+import traceback
 from typing import Any, NamedTuple
 
 from werkzeug.wrappers import Request, Response
 
 from . import smart_http
 from .auth import Identity, check_repo_access, identify, require_app
-from .errors import DOCS, ApiError, error, invalid_request, not_found
+from .errors import ApiError, error, invalid_request, not_found
 from .faults import FaultPlan
 from .model import World
 from .openapi import OpenApiChecker
@@ -72,6 +73,10 @@ class DoubleApp:
             status, body, headers = self.dispatch(request, route, params, identity)
         except ApiError as exc:
             status, body, headers = exc.status, exc.body, exc.headers
+        except Exception as exc:  # a bug in the double: answer 500 and fail the test
+            self.checker.errors.append(f"{request.method} {path} crashed the double:\n"
+                                       + "".join(traceback.format_exception(exc)))
+            status, body, headers = 500, {"message": f"double crashed: {exc!r}"}, {}
         self.checker.check_response(request.method, route.template, status, body)
         return self.json_response(status, body, headers, identity), route.template
 
@@ -136,5 +141,3 @@ def parse_body(request: Request) -> Any:
 def _request_id() -> str:
     return ":".join(secrets.token_hex(n).upper() for n in (2, 3, 4, 4, 4))
 
-
-__all__ = ["DOCS", "DoubleApp", "RequestRecord"]
