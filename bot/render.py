@@ -49,11 +49,17 @@ class FolderState:
 # Line starts that would turn free text into a heading, setext underline, rule, fence or HTML block.
 _BLOCK_START = re.compile(r"^(\s{0,3})([#<]|[-=*_](?:[ \t]*[-=*_])*[ \t]*$|```|~~~)")
 _WORD_EDGE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+_BACKTICKS = re.compile(r"`+")
+_LINE_BREAK = re.compile(r"[ \t]*(?:\r\n|\r|\n)[ \t]*")
+_MD_SPECIAL = re.compile(r"([\\`*\[\]<>#|])")
+_BLANK_RUNS = re.compile(r"\n{3,}")
 
 
 def code(text: str) -> str:
     """An inline code span whose backtick run is longer than any run inside the text."""
-    ticks = "`" * (max(map(len, re.findall(r"`+", text)), default=0) + 1)
+    if "`" not in text and not text.startswith(" "):
+        return f"`{text}`"  # the common case, kept cheap: pages carry thousands of these
+    ticks = "`" * (max(map(len, _BACKTICKS.findall(text)), default=0) + 1)
     both_spaces = text.startswith(" ") and text.endswith(" ") and text.strip()
     if text.startswith("`") or text.endswith("`") or both_spaces:
         text = f" {text} "  # CommonMark strips exactly one space from each side
@@ -62,7 +68,9 @@ def code(text: str) -> str:
 
 def fence(text: str) -> str:
     """A backtick fence longer than any backtick run in the text (at least three)."""
-    return "`" * max(3, max(map(len, re.findall(r"`+", text)), default=0) + 1)
+    if "```" not in text:
+        return "```"
+    return "`" * max(3, max(map(len, _BACKTICKS.findall(text)), default=0) + 1)
 
 
 def fenced(text: str, lang: str) -> str:
@@ -74,7 +82,10 @@ def fenced(text: str, lang: str) -> str:
 
 def inline(text: str) -> str:
     """Text flattened to one line, for list items and sentences."""
-    return re.sub(r"[ \t]*(?:\r\n|\r|\n)[ \t]*", " ", text.strip())
+    text = text.strip()
+    if "\n" not in text and "\r" not in text:
+        return text
+    return _LINE_BREAK.sub(" ", text)
 
 
 def cell(text: str) -> str:
@@ -84,14 +95,14 @@ def cell(text: str) -> str:
 
 def md_escape(text: str) -> str:
     """Plain text with the characters that could start Markdown emphasis, links or code escaped."""
-    text = re.sub(r"([\\`*\[\]<>#|])", r"\\\1", text)
+    text = _MD_SPECIAL.sub(r"\\\1", text)
     return _WORD_EDGE_UNDERSCORE.sub(r"\\_", text)
 
 
 def prose(text: str) -> str:
     """Free text as paragraphs that cannot open headings, fences or HTML blocks in the page."""
     lines = [_BLOCK_START.sub(r"\1\\\2", line.rstrip()) for line in text.strip().splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+    return _BLANK_RUNS.sub("\n\n", "\n".join(lines))
 
 
 def anchor(heading: str) -> str:
