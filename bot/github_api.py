@@ -37,6 +37,8 @@ def retry_policy() -> RetryPolicy:
     """5xx retried with backoff (not for POST), rate limits after Retry-After or the reset time."""
     return RetryPolicy(
         total=RETRY_TOTAL,
+        # PATCH (our edits set fields, so repeating one is harmless) is not in urllib3's default list.
+        allowed_methods=RetryPolicy.DEFAULT_ALLOWED_METHODS | {"GET", "POST", "PATCH"},
         backoff_factor=RETRY_BACKOFF,
         secondary_rate_wait=SECONDARY_RATE_WAIT,
         max_rate_limit_wait=MAX_RATE_LIMIT_WAIT,

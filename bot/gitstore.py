@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import git
+from gitdb import GitDB
 from gitdb.base import IStream
 
 from bot.errors import GitError, InputError
@@ -124,7 +125,9 @@ class GitRepo:
                 Path(info).write_bytes("".join(e + "\0" for e in entries).encode("utf-8"))
                 with open(info, "rb") as stdin:
                     self._run("update-index", "-z", "--index-info", istream=stdin, env=env)
-            return self._run("write-tree", env=env).strip()
+            # --missing-ok: in a blobless cache the unchanged blobs are absent, and checking them
+            # would fetch every blob of the repository one by one.
+            return self._run("write-tree", "--missing-ok", env=env).strip()
 
     def commit_tree(self, tree: str, parent: str, message: str) -> str:
         return self._run("commit-tree", tree, "-p", self.rev_parse(parent), "-m", message).strip()
@@ -195,3 +198,91 @@ class RevisionFiles:
     def list_files(self, folder: str) -> list[str]:
         prefix = folder.rstrip("/") + "/"
         return [p for p in self.repo.tracked_files(self.rev) if p.startswith(prefix)]
+
+
+@dataclass(frozen=True)
+class TreeEntry:
+    """One file of a commit's tree, known without its blob."""
+
+    mode: str
+    oid: str
+
+
+class BareRepo(GitRepo):
+    """A bare repository caching a remote one: blobless fetches, blobs fetched in batches, leased pushes.
+
+    `env` is given to every git process (the auth header, the committer) and never written to config.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], env: Mapping[str, str] | None = None):
+        path = Path(path)
+        try:
+            self._repo = git.Repo.init(path, bare=True, mkdir=True) if not (path / "HEAD").exists() else git.Repo(path)
+        except (git.GitCommandError, git.InvalidGitRepositoryError, OSError) as exc:
+            raise GitError(f"cannot open the git cache {path}: {type(exc).__name__}") from None
+        self.root = path.resolve()
+        self._git = self._repo.git
+        self._git.update_environment(**dict(env or {}))
+
+    def close(self) -> None:
+        """Stop the persistent cat-file processes GitPython keeps."""
+        self._repo.close()
+
+    def set_origin(self, url: str) -> None:
+        """Point `origin` at url (no credentials in it) as the promisor of the blobs we skip."""
+        wanted = {"remote.origin.url": url, "remote.origin.promisor": "true",
+                  "remote.origin.partialclonefilter": "blob:none"}
+        reader = self._repo.config_reader()
+        if all(reader.get_value('remote "origin"', k.rsplit(".", 1)[1], "") == v for k, v in wanted.items()):
+            return
+        for key, value in wanted.items():
+            self._run("config", key, value)
+
+    def fetch(self, refspecs: Iterable[str]) -> None:
+        """One blobless fetch of exactly these refspecs from origin."""
+        self._run("fetch", "--quiet", "--filter=blob:none", "--no-tags", "--no-write-fetch-head",
+                  "--prune", "--recurse-submodules=no", "origin", *refspecs)
+
+    def missing(self, oids: Iterable[str]) -> list[str]:
+        """The objects absent here, checked by reading the object store (git itself would fetch them)."""
+        store = GitDB(str(self.root / "objects"))
+        return sorted({o for o in oids if not store.has_object(bytes.fromhex(o))})
+
+    def fetch_objects(self, oids: Iterable[str]) -> int:
+        """Fetch the missing ones of these objects in one round trip; returns how many were missing."""
+        wanted = self.missing(oids)
+        if wanted:
+            with tempfile.TemporaryFile() as stdin:
+                stdin.write("".join(o + "\n" for o in wanted).encode())
+                stdin.seek(0)
+                # What git's own lazy fetch runs, for many objects at once instead of one at a time.
+                self._run("-c", "fetch.negotiationAlgorithm=noop", "fetch", "--quiet", "--no-tags",
+                          "--no-write-fetch-head", "--recurse-submodules=no", "--filter=blob:none",
+                          "--stdin", "origin", istream=stdin)
+        return len(wanted)
+
+    def tree_entries(self, rev: str) -> dict[str, TreeEntry]:
+        """Every file at a commit with its mode and blob id, from one ls-tree (no blob read)."""
+        out = self._run("ls-tree", "-r", "-z", "--full-tree", self.rev_parse(rev))
+        entries = {}
+        for record in out.split("\0"):
+            meta, _, path = record.partition("\t")
+            if path:
+                mode, _, oid = meta.split(" ")
+                entries[path] = TreeEntry(mode, oid)
+        return entries
+
+    def read_object(self, oid: str) -> bytes:
+        """The content of a blob (fetched from origin by git when it is still missing)."""
+        return self._git.get_object_data(oid)[3]
+
+    def ref_sha(self, ref: str) -> str | None:
+        try:
+            return self._run("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").strip() or None
+        except GitError:
+            return None
+
+    def push(self, src: str | None, ref: str, expected: str | None) -> None:
+        """Set (src) or delete (None) a remote ref, only if it still is `expected` (None: absent)."""
+        lease = f"--force-with-lease={ref}:{expected or ''}"
+        self._run("push", "--quiet", "--no-verify", lease, "origin", f"{src or ''}:{ref}")

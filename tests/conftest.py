@@ -18,3 +18,17 @@ def github(tmp_path):
 
 
 # --- end of GitHub double --------------------------------------------------------------------
+
+
+# --- docbot App end to end (owner: tests/test_app_e2e.py, harness in tests/apphost.py) -------
+@pytest.fixture
+def docbot_app(github, tmp_path):
+    """The real webhook server and SQLite queue of docbot, wired to the `github` double."""
+    from apphost import RunningApp
+
+    app = RunningApp(github, tmp_path / "docbot")
+    yield app
+    app.stop()
+
+
+# --- end of docbot App end to end ------------------------------------------------------------

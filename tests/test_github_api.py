@@ -107,6 +107,9 @@ def test_server_errors_are_retried_for_reads_and_edits(github, scene):
     assert api.get_pull(REPO, pull["number"]).number == pull["number"]
     assert len(fault.failed_at) == 2 and fault.retried_at is not None
     assert github.count("GET") == 3
+    edit = github.fail_next("PATCH", "/repos/{owner}/{repo}/pulls/{pull_number}", status=503)
+    api.edit_pull(REPO, pull["number"], body="edited")
+    assert edit.retried_at is not None and github.pulls[0]["body"] == "edited"
 
 
 def test_a_post_is_not_repeated_after_a_server_error(github, scene):

@@ -1,0 +1,71 @@
+"""The PR jobs, step by step: sync a pull request's docs, clean up after it closes."""
+
+from __future__ import annotations
+
+from bot.companion import close_companion
+from bot.context import COMPANION_PREFIX, JobContext
+from bot.github_api import CheckOutput, PullInfo
+from bot.locks import job_lock
+from bot.prdocs import DocWork, fetch_pull, plan_docs, read_config
+from bot.publish import complete_check, publish, start_check
+
+
+def pull_lock_key(ctx: JobContext) -> str:
+    return f"{ctx.repo.lower()}#{ctx.job.pr_number}"
+
+
+def is_companion(ctx: JobContext) -> bool:
+    """Our own companion PRs (head docbot/pr-<n> in the base repository) are never documented."""
+    job = ctx.job
+    return (job.head_ref or "").startswith(COMPANION_PREFIX) and (job.head_repo or "").lower() == ctx.repo.lower()
+
+
+def sync_pull(ctx: JobContext) -> str:
+    """opened / synchronize / reopened / ready_for_review: bring the PR's docs up to date."""
+    if is_companion(ctx):
+        return "skipped: a docbot companion PR"
+    with job_lock(ctx.settings, pull_lock_key(ctx)):
+        prepared = prepare(ctx)
+        if isinstance(prepared, str):
+            return prepared
+        work, notes = prepared
+        ctx.stage("planned")
+        # Re-read under the lock: a job whose head moved on publishes nothing.
+        pull = ctx.api.get_pull(ctx.repo, ctx.job.pr_number)
+        if pull.head_sha != work.refs.head_sha or pull.state != "open":
+            return supersede(ctx, pull)
+        return publish(ctx, pull, work, notes)
+
+
+def prepare(ctx: JobContext) -> tuple[DocWork, list[str]] | str:
+    """Fetch, read the config, start the check run and plan the docs; a string says why to stop."""
+    job = ctx.job
+    with ctx.git_cache() as cache:
+        refs = fetch_pull(cache, job.pr_number, job.head_sha, job.base_ref)
+        ctx.stage("fetched")
+        ctx.config, note = read_config(cache, refs, ctx.repo.split("/")[1])
+        if ctx.config.mode == "off":
+            return "skipped: mode is off"
+        if job.draft and not ctx.config.draft_prs:
+            return "skipped: draft pull request"
+        start_check(ctx, refs.head_sha)
+        work = plan_docs(cache, ctx.config, refs)
+    stats = work.stats
+    ctx.log("planned %d page change(s); blobs fetched %d of %d planned, %d unplanned read(s)",
+            len(work.plan.changed_pages), stats.fetched, stats.planned, stats.unplanned)
+    return work, [note] if note else []
+
+
+def supersede(ctx: JobContext, pull: PullInfo) -> str:
+    """The head moved on (or the PR closed) while this job ran: say so on this head's check run."""
+    where = f"the head is now `{pull.head_sha[:12]}`" if pull.state == "open" else "the pull request is closed"
+    complete_check(ctx, "neutral", CheckOutput("Superseded", f"Nothing was published: {where}."))
+    return f"superseded: {where}"
+
+
+def close_pull(ctx: JobContext) -> str:
+    """closed (merged or not): the companion PR is closed and its branch deleted."""
+    if is_companion(ctx):
+        return "skipped: a docbot companion PR"
+    with job_lock(ctx.settings, pull_lock_key(ctx)):
+        return close_companion(ctx)
