@@ -77,9 +77,10 @@ class GitHubDouble(ScenarioMixin):
         return double
 
     def stop(self) -> None:
-        self._server.shutdown()
+        if self._thread.is_alive():
+            self._server.shutdown()
+            self._thread.join()
         self._server.server_close()
-        self._thread.join()
 
     def __enter__(self) -> GitHubDouble:
         return self

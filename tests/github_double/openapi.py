@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import threading
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -57,20 +58,26 @@ def _patched(spec: dict[str, Any]) -> dict[str, Any]:
     return spec
 
 
+@lru_cache(maxsize=4)
+def _load(spec_path: Path) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """Converted components, raw paths and a validator cache, shared by every double."""
+    raw = _patched(json.loads(spec_path.read_text()))
+    return to_json_schema(raw["components"]), raw["paths"], {}
+
+
+_LOCK = threading.Lock()
+
+
 class OpenApiChecker:
     def __init__(self, spec_path: Path = SPEC_PATH):
-        raw = _patched(json.loads(spec_path.read_text()))
-        self.components = to_json_schema(raw["components"])
-        self.paths = raw["paths"]
+        self.components, self.paths, self._validators = _load(spec_path)
         self.errors: list[str] = []
-        self._validators: dict[str, Draft202012Validator] = {}
-        self._lock = threading.Lock()
 
     def operation(self, method: str, template: str) -> dict[str, Any] | None:
         return self.paths.get(template, {}).get(method.lower())
 
     def _validator(self, key: str, schema: dict[str, Any]) -> Draft202012Validator:
-        with self._lock:
+        with _LOCK:
             if key not in self._validators:
                 rooted = {**to_json_schema(schema), "components": self.components}
                 self._validators[key] = Draft202012Validator(rooted)
