@@ -88,6 +88,9 @@ def test_webhook_payload_is_the_real_fixture_filled_and_signed(github, pr):
     comment = github.add_comment("octo", "widgets", pr["number"], "/docs help")
     _, body = github.webhook_payload("issue_comment", "created", comment)
     assert json.loads(body)["issue"]["pull_request"]["url"] == pr["url"]
+    installation = next(iter(github.world.installations))
+    _, body = github.webhook_payload("installation", "created", installation)
+    assert [r["full_name"] for r in json.loads(body)["repositories"]] == ["octo/widgets"]
 
 
 def test_events_are_delivered_signed_to_a_server(github, api, pr):
@@ -392,6 +395,11 @@ def test_check_run_lifecycle(github, api, pr):
     assert listed["total_count"] == 1
     assert [p["number"] for p in listed["check_runs"][0]["pull_requests"]] == [1]
     assert github.check_runs[0]["output"]["summary"] == "3 pages"
+    _, body = github.webhook_payload("check_run", "requested_action", done.json(),
+                                     identifier="re", sender="alice")
+    clicked = json.loads(body)
+    assert clicked["requested_action"] == {"identifier": "re"}
+    assert (clicked["check_run"]["head_sha"], clicked["sender"]["login"]) == (sha, "alice")
 
 
 ACTION = {"label": "Go", "description": "Do it", "identifier": "go"}

@@ -123,8 +123,8 @@ class GitHubDouble(ScenarioMixin):
         with self.world.lock:
             account = self.world.account(owner, owner_type)
             ids = None if repos is None else {self.world.repo(owner, r).id for r in repos}
-            installation = Installation(self.world.next_id(), account, ids,
-                                        dict(permissions or DEFAULT_PERMISSIONS))
+            granted = {"metadata": "read", **(permissions or DEFAULT_PERMISSIONS)}
+            installation = Installation(self.world.next_id(), account, ids, granted)
             self.world.installations[installation.id] = installation
             return installation.id
 
@@ -223,6 +223,9 @@ class GitHubDouble(ScenarioMixin):
             return request_parts(self.world, self.webhook_secret, event, payload, delivery_id)
 
     def _subject(self, event: str, obj: Any) -> Any:
+        """The double's object behind what a test holds (a dict from the API, an id)."""
+        if event.startswith("installation") and isinstance(obj, int):
+            return self.world.installations[obj]
         if not isinstance(obj, dict):
             return obj
         if event == "pull_request":
@@ -232,6 +235,7 @@ class GitHubDouble(ScenarioMixin):
         if event == "check_run":
             return self.world.check_runs[obj["id"]]
         return obj
+
 
     def deliver(self, target_url: str, event: str, action: str, obj: Any = None,
                 **kw: Any) -> requests.Response:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from .model import Account, App, Repo, World, iso
+from .model import Account, App, Installation, Repo, World, iso
 
 REPO_URL_SUFFIXES = {
     "archive_url": "/{archive_format}{/ref}",
@@ -156,4 +156,22 @@ def app_json(world: World, app: App) -> dict[str, Any]:
         },
         "events": ["check_run", "issue_comment", "pull_request"],
         "installations_count": 1,
+    }
+
+
+def installation_json(world: World, installation: Installation) -> dict[str, Any]:
+    api = f"{world.api_url}/app/installations/{installation.id}"
+    return {
+        "id": installation.id, "node_id": node_id("Installation", installation.id),
+        "account": user_json(world, installation.account),
+        "repository_selection": "all" if installation.repo_ids is None else "selected",
+        "access_tokens_url": f"{api}/access_tokens",
+        "repositories_url": f"{world.api_url}/installation/repositories",
+        "html_url": f"{world.web_url}/settings/installations/{installation.id}",
+        "app_id": world.app.id, "app_slug": world.app.slug,
+        "target_id": installation.account.id, "target_type": installation.account.type,
+        "permissions": installation.permissions,
+        "events": ["check_run", "issue_comment", "pull_request"],
+        "created_at": iso(world.app.created_at), "updated_at": iso(world.app.created_at),
+        "single_file_name": None,
     }

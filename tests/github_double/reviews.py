@@ -8,6 +8,7 @@ from typing import Any
 from .diffs import FileDiff
 from .errors import check_body_length, unprocessable
 from .model import Account, PullRequest, Review, ReviewComment, World
+from .pulls import mark_outdated
 from .render_objects import pull_files
 
 STATES = {"APPROVE": "APPROVED", "REQUEST_CHANGES": "CHANGES_REQUESTED", "COMMENT": "COMMENTED"}
@@ -56,6 +57,7 @@ def create_review(world: World, pull: PullRequest, user: Account, body: str | No
             created_at=now,
         )
         world.review_comments[stored.id] = stored
+    mark_outdated(world, pull)  # a review on an older commit may already be outdated
     return review
 
 

@@ -9,7 +9,7 @@ from .auth import mint_token
 from .errors import error, not_found, validation_failed
 from .gitrepo import TreeEntry
 from .model import Installation, World, iso
-from .render_core import app_json, full_repo_json, node_id, repo_json, user_json
+from .render_core import app_json, full_repo_json, installation_json, repo_json, user_json
 from .render_git import commit_json, content_json
 from .router import Ctx, paginate, route
 
@@ -27,24 +27,6 @@ def _installation(world: World, installation_id: str) -> Installation:
     if found is None:
         raise not_found()
     return found
-
-
-def installation_json(world: World, installation: Installation) -> dict[str, Any]:
-    api = f"{world.api_url}/app/installations/{installation.id}"
-    return {
-        "id": installation.id, "node_id": node_id("Installation", installation.id),
-        "account": user_json(world, installation.account),
-        "repository_selection": "all" if installation.repo_ids is None else "selected",
-        "access_tokens_url": f"{api}/access_tokens",
-        "repositories_url": f"{world.api_url}/installation/repositories",
-        "html_url": f"{world.web_url}/settings/installations/{installation.id}",
-        "app_id": world.app.id, "app_slug": world.app.slug,
-        "target_id": installation.account.id, "target_type": installation.account.type,
-        "permissions": installation.permissions,
-        "events": ["check_run", "issue_comment", "pull_request"],
-        "created_at": iso(world.app.created_at), "updated_at": iso(world.app.created_at),
-        "single_file_name": None,
-    }
 
 
 @route("GET", "/app/installations", auth="app")

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .model import Account, CheckRun, Installation, IssueComment, PullRequest, Repo, World
-from .render_core import node_id, repo_json, user_json
+from .render_core import installation_json, node_id, repo_json, user_json
 from .render_objects import check_run_json, comment_json, issue_json, pull_json
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "webhooks"
@@ -115,7 +115,18 @@ def _check_run(world: World, payload: dict, run: CheckRun, extra: dict):
     payload.pop("requested_action", None)
     if payload["action"] == "requested_action":
         payload["requested_action"] = {"identifier": extra.pop("identifier", "")}
-    return run.repo, None
+    return run.repo, run.repo.owner
+
+
+def _installation(world: World, payload: dict, installation: Installation, extra: dict):
+    payload["installation"] = installation_json(world, installation)
+    repos = [{"id": r.id, "node_id": node_id("Repository", r.id), "name": r.name,
+              "full_name": r.full_name, "private": r.private}
+             for r in world.repos.values() if installation.covers(r)]
+    key = "repositories" if "repositories" in payload else "repositories_added"
+    payload[key] = repos
+    payload.pop("requester", None)
+    return None, installation.account
 
 
 def _ping(world: World, payload: dict, obj: Any, extra: dict):
@@ -126,7 +137,8 @@ def _ping(world: World, payload: dict, obj: Any, extra: dict):
 
 
 BUILDERS = {"pull_request": _pull_request, "issue_comment": _issue_comment,
-            "check_run": _check_run, "ping": _ping}
+            "check_run": _check_run, "ping": _ping, "installation": _installation,
+            "installation_repositories": _installation}
 
 
 def request_parts(world: World, secret: str, event: str, payload: dict[str, Any],
