@@ -609,6 +609,7 @@ def test_requests_are_counted_per_route(github, api, pr):
     assert github.count("GET", "/repos/{owner}/{repo}/pulls/{pull_number}") == 2
     assert github.count() == 3 and github.count(kind="token") == 1
     assert github.count("POST", "*/comments") == 1
+    assert github.request_counts()[("GET", "/repos/{owner}/{repo}/pulls/{pull_number}")] == 2
     assert github.requests[-1] == ("POST", "/repos/octo/widgets/issues/1/comments", 201)
 
 

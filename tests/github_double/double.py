@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from fnmatch import fnmatchcase
 from functools import lru_cache
 from pathlib import Path
@@ -166,6 +167,11 @@ class GitHubDouble(ScenarioMixin):
                    if (kind is None or r.kind == kind)
                    and (method is None or r.method == method.upper())
                    and (route is None or r.route == route or fnmatchcase(r.route, route)))
+
+    def request_counts(self, kind: str | None = "api") -> Counter[tuple[str, str]]:
+        """(method, route template) → number of requests, e.g. for a benchmark to print."""
+        return Counter((r.method, r.route) for r in self.app.log
+                       if kind is None or r.kind == kind)
 
     def reset_requests(self) -> None:
         self.app.log.clear()
