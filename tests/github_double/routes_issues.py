@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .errors import check_body_length, not_found
-from .model import IssueComment, Reaction, World
+from .errors import check_body_length, invalid_field
+from .model import Account, IssueComment, Reaction, Repo, World
 from .pulls import emit
 from .render_objects import REACTIONS, comment_json, reaction_json
 from .router import Ctx, paginate, route
@@ -13,13 +13,13 @@ READ = ("issues:read", "pull_requests:read")
 WRITE = ("issues:write", "pull_requests:write")
 
 
-def add_issue_comment(world: World, ctx_repo, number: int, user, body: str, association: str,
-                      via_app: bool) -> IssueComment:
+def add_issue_comment(world: World, repo: Repo, number: int, user: Account, body: str,
+                      association: str, via_app: bool) -> IssueComment:
     """Store a comment on PR `number` (shared with GitHubDouble.add_comment)."""
-    pull = world.pull(ctx_repo, number)
+    pull = world.pull(repo, number)
     check_body_length("IssueComment", body)
     now = world.now()
-    comment = IssueComment(world.next_id(), ctx_repo, pull.number, user, body, association,
+    comment = IssueComment(world.next_id(), repo, pull.number, user, body, association,
                            now, now, via_app)
     world.comments[comment.id] = comment
     emit(world, "issue_comment", "created", comment, user)
@@ -79,7 +79,7 @@ def create_reaction(ctx: Ctx):
     comment = world.comment(ctx.repo, ctx.params["comment_id"])
     content, user = ctx.field("content"), actor(ctx)
     if content not in REACTIONS:  # the OpenAPI check answers first; kept for clarity
-        raise not_found()
+        raise invalid_field("Reaction", "content")
     for reaction in world.reactions:
         if (reaction.comment_id, reaction.user, reaction.content) == (comment.id, user, content):
             return 200, reaction_json(world, reaction)
