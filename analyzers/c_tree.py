@@ -16,12 +16,17 @@ _PARSERS = threading.local()  # a tree-sitter Parser must not be shared between 
 _EXPORT_MACRO = re.compile(
     rb"\b(?:[A-Z][A-Z0-9]*_)+(?:API|EXPORT|IMPORT|HIDDEN|VISIBILITY_HIDDEN|EXPORTS)\b(?![ \t]*\()"
 )
+# `namespace std _GLIBCXX_VISIBILITY(default) {`: an attribute macro before the brace.
+_NAMESPACE_ATTRIBUTE = re.compile(rb"(\bnamespace[ \t]+[\w:]+[ \t]+)([A-Z_][A-Za-z0-9_]*[ \t]*\([^()\n]*\))(?=\s*\{)")
+# `PyAPI_FUNC(int) name(...)`: a return type wrapped in a macro call.
+_WRAPPED_TYPE = re.compile(rb"(?m)^([ \t]*[A-Za-z]\w*_[A-Z]\w*\()([^()\n]*)\)(?=[ \t*]*[A-Za-z_]\w*[ \t]*\()")
 # A parse is useless when errors cover more than this share of the file.
 _MAX_ERROR_SHARE = 0.5
 _WELL_FORMED = {
     "function_definition", "declaration", "class_specifier", "struct_specifier", "union_specifier",
     "enum_specifier", "namespace_definition", "template_declaration", "preproc_include", "preproc_def",
     "preproc_function_def", "type_definition", "alias_declaration", "linkage_specification", "comment",
+    "preproc_if", "preproc_ifdef", "expression_statement",
 }  # fmt: skip
 _TEMPLATE_ARGS = re.compile(r"<[^<>]*>")
 
@@ -39,15 +44,19 @@ def parser_for(language: str):
 
 
 def mask_export_macros(source: bytes) -> bytes:
-    """Blank TORCH_API-style macros outside preprocessor lines, keeping every byte offset."""
+    """Blank export and attribute macros the grammar cannot parse, keeping every byte offset."""
+    if b"_" not in source:
+        return source
 
-    def blank(match: re.Match) -> bytes:
+    def blank_export(match: re.Match) -> bytes:
         line_start = source.rfind(b"\n", 0, match.start()) + 1
         if source[line_start : match.start()].lstrip().startswith(b"#"):
             return match.group(0)  # `#define TORCH_API ...` stays a definition
         return b" " * len(match.group(0))
 
-    return _EXPORT_MACRO.sub(blank, source) if b"_" in source else source
+    masked = _EXPORT_MACRO.sub(blank_export, source)
+    masked = _NAMESPACE_ATTRIBUTE.sub(lambda m: m.group(1) + b" " * len(m.group(2)), masked)
+    return _WRAPPED_TYPE.sub(lambda m: b" " * len(m.group(1)) + m.group(2) + b" ", masked)
 
 
 def check_usable(root, found_symbols: bool, label: str, size: int) -> None:
@@ -55,19 +64,22 @@ def check_usable(root, found_symbols: bool, label: str, size: int) -> None:
     if not root.has_error:
         return
     broken = sum(_unparsed_bytes(child) for child in root.children if child.type == "ERROR")
-    if broken > size * _MAX_ERROR_SHARE or (root.type == "ERROR" and not found_symbols):
+    if root.type == "ERROR" and not found_symbols:
+        raise AnalysisDegraded(f"{label} parse failed (not a complete translation unit); showing a lexical analysis")
+    if broken > size * _MAX_ERROR_SHARE:
         share = 100 * broken // max(size, 1)
         raise AnalysisDegraded(f"{label} parse failed ({share}% of the file unparseable); showing a lexical analysis")
 
 
 def _unparsed_bytes(error) -> int:
-    """Bytes of an ERROR node not covered by well-formed definitions inside it."""
-    parsed = sum(
-        child.end_byte - child.start_byte
-        for child in error.children
-        if child.type in _WELL_FORMED and not child.has_error
-    )
-    return error.end_byte - error.start_byte - parsed
+    """Bytes of an ERROR node not covered by well-formed definitions inside it, at any depth."""
+    unparsed = error.end_byte - error.start_byte
+    for child in error.children:
+        if child.type == "ERROR":
+            unparsed -= child.end_byte - child.start_byte - _unparsed_bytes(child)
+        elif child.type in _WELL_FORMED and not child.has_error:
+            unparsed -= child.end_byte - child.start_byte
+    return unparsed
 
 
 def plain_name(name: str) -> str:

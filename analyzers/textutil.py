@@ -126,13 +126,15 @@ def comment_text(raw: str) -> list[str]:
 
 
 class LineIndex:
-    """Maps character offsets of a text to 1-based line numbers."""
+    """Maps character offsets of a text to 1-based line numbers; built on first use."""
 
     def __init__(self, text: str):
-        self._starts = [0]
-        self._starts.extend(m.end() for m in re.finditer("\n", text))
+        self._text = text
+        self._starts: list[int] = []
 
     def line(self, offset: int) -> int:
+        if not self._starts:
+            self._starts = [0, *(m.end() for m in re.finditer("\n", self._text))]
         return bisect.bisect_right(self._starts, offset)
 
 
