@@ -77,7 +77,7 @@ def scan_signals(findings: Findings, path: str, text: str, overloads: dict[str, 
     if "TORCH_CHECK" in text or "_ASSERT" in text:
         checks = [lines.line(m.start()) for m in _CHECKS.finditer(text) if not _in_line_comment(text, m.start())]
         if checks:
-            findings.pattern(f"Validates arguments with `TORCH_CHECK` assertions ({line_list(checks)}).")
+            findings.pattern(f"Validates arguments with `TORCH_CHECK`-style assertions ({line_list(checks)}).")
 
 
 def _dispatch_patterns(findings: Findings, text: str, lines: LineIndex) -> None:

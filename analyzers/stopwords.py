@@ -8,42 +8,42 @@ import re
 # Lower case; a candidate matches whatever its capitalisation.
 STOPWORDS = frozenset(
     """
-    a about above across actually after afterwards again against ago ahead al all almost alone
-    along already also although always am among amongst an and another any anybody anyhow
-    anyone anything anyway anyways anywhere apart appear are aren around as aside ask asked
-    asking at available away be became because become becomes becoming been before beforehand
-    begin behind being below beside besides best better between beyond both brief briefly but
-    by came can cannot cant certain certainly clearly come comes
-    consider considering could couldn currently definitely described despite did didn different
-    do does doesn doing don done down during each easily easy either else elsewhere enough
+    a about above across actually after afterwards again against ago ahead al all almost
+    alone along already also although always am among amongst an and another any anybody
+    anyhow anyone anything anyway anyways anywhere apart appear are aren around as aside ask
+    asked asking at available away be became because become becomes becoming been before
+    beforehand begin behind being below beside besides best better between beyond both brief
+    briefly but by came can cannot cant certain certainly clearly come comes consider
+    considering could couldn currently definitely described despite did didn different do
+    does doesn doing don done down during each easily easy either else elsewhere enough
     especially et etc even eventually ever every everybody everyone everything everywhere
-    exactly except far few fewer finally first following follows for former formerly
-    forth found from further furthermore gave get gets getting give given gives giving go goes
+    exactly except far few fewer finally first following follows for former formerly forth
+    found from further furthermore gave get gets getting give given gives giving go goes
     going gone got gotten great had hadn happens hardly has hasn have haven having he hello
-     hence her here hereafter hereby herein hers herself hi him himself his hither how
-    however i ie if ignored immediately important in indeed instead into inward is isn it its
-    itself just keep keeps kept know known knows last lastly later latter latterly least less
-    lest let like liked likely little look looking looks lot made mainly make makes making many
-    may maybe me mean meanwhile merely might mine more moreover most mostly much must my myself
-    namely near nearly necessary need needs neither never nevertheless new next nine no nobody
-    non none noone nor normally not note nothing now nowhere obviously of off often oh ok okay
-    old on once one ones only onto or other others otherwise ought our ours ourselves out outside
-    over overall own part particular particularly per perhaps place please plus possible
-    presumably probably provide provides put quite rather re really reasonably regarding
-    regardless relatively respectively right said same saw say saying says second secondly see
-    seeing seem seemed seeming seems seen sensible sent serious seriously several
-    shall she should shouldn show shown shows similarly simply since so some somebody somehow
-    someone something sometime sometimes somewhat somewhere soon sorry specified specify still
-    such sure take taken tell tends th than thank thanks that thats the their theirs them
-    themselves then thence there thereafter thereby therefore therein theres thereupon these
-    they thing things think third this thorough thoroughly those though three through throughout
-    thru thus to together too took toward towards tried tries truly try trying twice two
-    typically under unfortunately unless unlike unlikely until unto up upon us use used useful
-    uses using usually various very via viz vs want wants was wasn way we welcome well
-    went were weren what whatever when whence whenever where whereafter whereas whereby wherein
-    whereupon wherever whether which while whither who whoever whole whom whose why will
-    willing wish with within without won wonder would wouldn yes yet you your yours yourself
-    yourselves zero
+    hence her here hereafter hereby herein hers herself hi him himself his hither how
+    however i ie if ignored immediately important in indeed instead into inward is isn it
+    its itself just keep keeps kept know known knows last lastly later latter latterly least
+    less lest let like liked likely little look looking looks lot made mainly make makes
+    making many may maybe me mean meanwhile merely might mine more moreover most mostly much
+    must my myself namely near nearly necessary need needs neither never nevertheless new
+    next nine no nobody non none noone nor normally not note nothing now nowhere obviously
+    of off often oh ok okay old on once one ones only onto or other others otherwise ought
+    our ours ourselves out outside over overall own part particular particularly per perhaps
+    place please plus possible presumably probably provide provides put quite rather re
+    really reasonably regarding regardless relatively respectively right said same saw say
+    saying says second secondly see seeing seem seemed seeming seems seen sensible sent
+    serious seriously several shall she should shouldn show shown shows similarly simply
+    since so some somebody somehow someone something sometime sometimes somewhat somewhere
+    soon sorry specified specify still such sure take taken tell tends th than thank thanks
+    that thats the their theirs them themselves then thence there thereafter thereby
+    therefore therein theres thereupon these they thing things think third this thorough
+    thoroughly those though three through throughout thru thus to together too took toward
+    towards tried tries truly try trying twice two typically under unfortunately unless
+    unlike unlikely until unto up upon us use used useful uses using usually various very
+    via viz vs want wants was wasn way we welcome well went were weren what whatever when
+    whence whenever where whereafter whereas whereby wherein whereupon wherever whether
+    which while whither who whoever whole whom whose why will willing wish with within
+    without won wonder would wouldn yes yet you your yours yourself yourselves zero
     """.split()
 )
 

@@ -373,6 +373,36 @@ def test_useless_cpp_parse_degrades():
     assert analysis.degraded.endswith("showing a lexical analysis")
 
 
+HOSTILE_RST = b"""Title
+=====
+
+.. include:: /etc/passwd
+
+.. raw:: html
+   :file: /etc/hostname
+
+.. csv-table:: remote
+   :url: http://127.0.0.1:9/data.csv
+
+.. unknown-directive:: x
+
+Text with :unknown-role:`x` and `unclosed literal.
+
+Section
+-------
+Body.
+"""
+
+
+def test_rst_never_prints_reads_files_or_raises(capfd):
+    analysis, _ = analyze_source("hostile.rst", HOSTILE_RST)
+    out, err = capfd.readouterr()
+    assert (out, err) == ("", "")
+    assert analysis.degraded == "" and analysis.title == "Title"
+    assert "root:" not in as_json(analysis)
+    assert {"include", "raw", "csv-table", "unknown-directive"} <= set(names(analysis, "Directives"))
+
+
 def test_markdown_fences_inside_longer_fences():
     source = (
         b"# Title\n\nIntro with `code_name`.\n\n"
