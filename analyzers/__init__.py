@@ -7,7 +7,7 @@ import posixpath
 
 from analyzers.decoding import BINARY_SNIFF_BYTES, decode, looks_binary
 from analyzers.findings import AnalysisDegraded, Findings, freeze
-from analyzers.languages import TEXT, LanguageSpec, binary_spec, spec_for
+from analyzers.languages import TEXT, LanguageSpec, binary_spec, refine_by_content, spec_for
 from analyzers.model import FileAnalysis, KeywordGroup, Note, Symbol
 from analyzers.textutil import count_lines
 
@@ -38,7 +38,7 @@ def analyze_source(path: str, data: bytes, max_bytes: int = 1_000_000) -> tuple[
         reason = f"binary content (NUL bytes in the first {BINARY_SNIFF_BYTES // 1024} KB): metadata only"
         return _metadata_only(path, binary_spec(path), size, "binary", reason), None
     text, encoding = decode(data)
-    spec = spec_for(path)
+    spec = refine_by_content(spec_for(path), text)
     if spec.analyzer == "binary":  # a binary extension, but the content is text
         spec = TEXT
     findings, degraded = _analyze(spec, path, text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -81,6 +82,7 @@ BY_EXTENSION = {
     ".m": _spec("objective-c", "Objective-C Source Code", "objective-c"),
     ".mm": _spec("objective-c++", "Objective-C++ Source Code", "objective-c++"),
     ".metal": _spec("cpp", "Metal Shader Source", "cpp"),
+    ".inc": _spec("cpp", "C/C++ Include Fragment", "cpp"),
     ".bat": _spec("batch", "Windows Batch Script", "batch"),
     ".ps1": _spec("powershell", "PowerShell Script", "powershell"),
 }
@@ -135,6 +137,23 @@ def spec_for(path: str) -> LanguageSpec:
     if extension in BINARY_LABELS:
         return binary_spec(path)
     return _pygments_spec(name)
+
+
+_INTERPRETERS = {"python": _PY, "bash": _SHELL, "sh": _SHELL, "zsh": _SHELL, "ksh": _SHELL, "dash": _SHELL}
+_MODELINES = {"c++": _CPP_HEADER, "python": _PY, "sh": _SHELL, "cmake": _CMAKE, "yaml": _YAML}
+
+
+def refine_by_content(spec: LanguageSpec, text: str) -> LanguageSpec:
+    """For a file without a telling name: its `#!` interpreter or `-*- C++ -*-` modeline."""
+    if spec is not TEXT:
+        return spec
+    first = text[:300].split("\n", 1)[0]
+    if first.startswith("#!"):
+        words = [word for word in first[2:].split() if not word.startswith("-")]
+        interpreter = words[-1 if words[:1] and words[0].endswith("/env") else 0] if words else ""
+        return _INTERPRETERS.get(re.sub(r"[\d.]+$", "", interpreter.rsplit("/", 1)[-1]), spec)
+    mode = re.search(r"-\*-\s*(?:mode:\s*)?([\w+]+)", first)
+    return _MODELINES.get(mode.group(1).lower(), spec) if mode else spec
 
 
 def _pygments_spec(name: str) -> LanguageSpec:

@@ -12,7 +12,7 @@ _ROLE = re.compile(r":(?:[\w+-]+:)*[\w+-]+:`([^`]+)`")
 _DOUBLE_LITERAL = re.compile(r"``([^`]+)``")
 _LICENSE = re.compile(r"copyright|licen[cs]e|spdx-|all rights reserved|\(c\) \d{4}", re.I)
 _PRAGMA = re.compile(
-    r"^(?:-\*-.*-\*-|!|(?:mypy|type|noqa|flake8|pylint|ruff|fmt|isort|pyre|pyright|vim?|"
+    r"^(?:!|(?:mypy|type|noqa|flake8|pylint|ruff|fmt|isort|pyre|pyright|vim?|"
     r"clang-format|NOLINT\w*|cython)\b)"
 )
 _HASH_MARK = re.compile(r"^\s*#+ ?")
@@ -91,7 +91,10 @@ def comment_summary(comment: str) -> str:
 
 def comment_purpose(comment_lines: list[str]) -> str:
     """First paragraph of a comment block that is not a license, pragma or ruler."""
-    kept = ["" if _DECORATION.match(line) or _PRAGMA.match(line.strip()) else line for line in comment_lines]
+    kept = [
+        "" if _DECORATION.match(line) or _PRAGMA.match(line.strip()) or "-*-" in line else line
+        for line in comment_lines
+    ]
     for text in paragraphs(kept):
         if not _LICENSE.search(text):
             return text

@@ -289,6 +289,22 @@ def test_same_analysis_under_any_hash_seed():
     assert len(outputs) == 1
 
 
+@pytest.mark.parametrize(
+    ("path", "first_line", "language"),
+    [
+        ("scripts/run", b"#!/usr/bin/env python3", "python"),
+        ("tools/build", b"#!/bin/bash -e", "bash"),
+        ("tools/envs", b"#!/usr/bin/env -S python3 -u", "python"),
+        ("include/c++/vector", b"// <vector> -*- C++ -*-", "cpp"),
+        ("NOTICE", b"Plain words.", "text"),
+    ],
+)
+def test_files_without_extension_are_recognised_by_content(path, first_line, language):
+    analysis, _ = analyze_source(path, first_line + b"\n")
+    assert analysis.language == language and analysis.degraded == ""
+    assert "-*-" not in analysis.purpose
+
+
 # --- hostile and unusual input ---------------------------------------------------------------
 
 
