@@ -70,6 +70,7 @@ class _Walker:
             self.visit(child, scope, cls, template)
 
     def visit(self, node, scope: list[str], cls: str | None, template: str) -> None:
+        """Dispatch a declaration-level node; function bodies are never entered."""
         kind = node.type
         if kind == "ERROR":
             self.visit_error(node, scope, cls, template)
@@ -167,6 +168,7 @@ class _Walker:
         self.record_function(node, declarator, written, scope, cls, template)
 
     def record_function(self, node, declarator, written: str, scope: list[str], cls: str | None, template: str) -> None:
+        """A function or method (out-of-line `A::f` when `A` looks like a class), with its signature."""
         qualifier = written.rsplit("::", 1)[0] if "::" in written else ""
         short = written.rsplit("::", 1)[-1]
         owner = qualifier.rsplit("::", 1)[-1]

@@ -87,6 +87,7 @@ class _Script:
         self.defined: set[str] = set()
 
     def command(self, line: int, name: str, args: list[str]) -> None:
+        """Route one command (arguments unquoted) to what it defines or uses."""
         lower = name.lower()
         if lower not in _CONTROL:
             self.findings.keyword("Commands", lower)

@@ -52,6 +52,7 @@ class _Reader:
         self.heading_inline = None  # the inline token already read as a heading title
 
     def read(self, token, following) -> None:
+        """Dispatch one block-level token; `following` is the inline token of a heading."""
         if token is self.heading_inline:
             return
         if token.type == "heading_open" and following is not None:
@@ -136,6 +137,7 @@ class _Reader:
             self.findings.keyword("Images" if child.type == "image" else "Links", str(target))
 
     def finish(self) -> Findings:
+        """Section summaries, the MyST/RST scan, source order, purpose and fence patterns."""
         findings = self.findings
         for index, doc in self.section_docs.items():
             findings.symbols[index] = replace(findings.symbols[index], doc=doc)

@@ -57,6 +57,7 @@ def docstring_of(node: ast.AST) -> tuple[str, int]:
 
 
 def signature(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+    """`async def f[T](a: int = 1) -> T` as `ast.unparse` writes its parts."""
     prefix = "async def" if isinstance(node, ast.AsyncFunctionDef) else "def"
     type_params = getattr(node, "type_params", None)  # Python 3.12+
     generic = f"[{', '.join(ast.unparse(p) for p in type_params)}]" if type_params else ""
@@ -171,6 +172,7 @@ class _ModuleWalker:
         self.findings.keyword("Constants", name)
 
     def finish(self, tree: ast.Module) -> None:
+        """Merge from-imports per module, then purpose and file-level signals."""
         for module, names in self.from_imports.items():
             self.findings.imports.add(f"from {module} import {', '.join(sorted(names))}")
         doc, doc_line = docstring_of(tree)

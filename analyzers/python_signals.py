@@ -108,6 +108,7 @@ class PythonSignals:
             self.findings.pattern(f"Imports for type checkers only under `if {test}:` (line {node.lineno}).")
 
     def finish(self, tree: ast.Module, text: str) -> None:
+        """File-level notes and patterns, and risky calls on the lines that may hold one."""
         self._file_name()
         if self.tests:
             count = len(self.tests)
@@ -135,6 +136,7 @@ class PythonSignals:
             note_test_file(self.findings, self.path)
 
     def call(self, node: ast.Call) -> None:
+        """A security note for a risky call such as `subprocess.run(..., shell=True)`."""
         name = dotted_name(node.func)
         keywords = {k.arg: k.value for k in node.keywords if k.arg}
         message = _call_risk(name, keywords, node)
