@@ -92,16 +92,21 @@ def cmd_generate(args: argparse.Namespace) -> int:
     repo = GitRepo(args.repo)
     files = WorktreeFiles(repo.root)
     config = _worktree_config(files, args, repo.root.name)
-    tree = SourceTree(repo.worktree_files(), config, repo.symlinks())
+    changes = None
+    if not args.all and not args.paths:
+        if not args.base and not repo.has_commits():
+            raise InputError("the repository has no commits yet: use --all for a first generation")
+        changes = repo.changes(args.base or "HEAD")
+    gone = None if changes is None else {c.old_path or c.path for c in changes if c.status in ("D", "R")}
+    paths, links = repo.worktree_files(gone)
+    tree = SourceTree(paths, config, links)
     engine = DocEngine(config, tree, files, files)
     if args.all:
         plan = _plan_all(engine, args.jobs)
     elif args.paths:
         plan = engine.plan_paths(_repo_paths(repo, tree, files, args.paths))
     else:
-        if not args.base and not repo.has_commits():
-            raise InputError("the repository has no commits yet: use --all for a first generation")
-        plan = engine.plan_changes(repo.changes(args.base or "HEAD"))
+        plan = engine.plan_changes(changes)
     if not args.check:
         write_pages(repo.root, config.docs_dir, plan.writes, plan.deletes)
     _report(plan, args, config)

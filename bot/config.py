@@ -51,9 +51,9 @@ class RepoConfig:
 
     def is_source(self, path: str) -> bool:
         """True when `path` (repository-relative) should have mirror pages."""
-        if self.is_generated(path):
+        if self.is_generated(path) or self._exclude_re.match(path):
             return False
-        return bool(self._include_re.match(path)) and not self._exclude_re.match(path)
+        return self.include == ("**",) or bool(self._include_re.match(path))
 
     def with_project(self, name: str) -> RepoConfig:
         return self if self.project_name else replace(self, project_name=name)

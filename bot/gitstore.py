@@ -8,12 +8,14 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import git
 from gitdb import GitDB
 from gitdb.base import IStream
 
 from bot.errors import GitError, InputError
+from bot.gittree import rewrite_tree
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 
@@ -39,6 +41,7 @@ class GitRepo:
             raise InputError(f"{path} is a bare repository; docbot needs a work tree")
         self.root = Path(self._repo.working_tree_dir).resolve()
         self._git = self._repo.git
+        self._untracked: list[str] | None = None
 
     def _run(self, *args: str, **kwargs) -> str:
         try:
@@ -74,34 +77,46 @@ class GitRepo:
             result += [Change("A", p) for p in self.untracked_files()]
         return sorted(result, key=lambda c: (c.path, c.status))
 
+    def listing(self, rev: str | None = None) -> tuple[list[str], set[str]]:
+        """Files git tracks (in the index, or at `rev`) and which of them are symbolic links (mode 120000)."""
+        if rev is None:
+            out = self._run("ls-files", "-z", "--stage")  # "<mode> <sha> <stage>\t<path>"
+        else:
+            out = self._run("ls-tree", "-r", "-z", "--full-tree", self.rev_parse(rev))  # "<mode> <type> <sha>\t<path>"
+        paths, links = [], set()
+        for entry in out.split("\0"):
+            meta, _, path = entry.partition("\t")
+            if path:
+                paths.append(path)
+                if meta.startswith("120000"):
+                    links.add(path)
+        return paths, links
+
     def tracked_files(self, rev: str | None = None) -> list[str]:
         """Every file git tracks, in the index (work tree) or at a revision."""
-        if rev is None:
-            out = self._run("ls-files", "-z", "--cached")
-        else:
-            out = self._run("ls-tree", "-r", "-z", "--name-only", "--full-tree", self.rev_parse(rev))
-        return sorted(set(p for p in out.split("\0") if p))
+        return sorted(self.listing(rev)[0])
 
-    def worktree_files(self) -> list[str]:
-        """Files as the work tree has them: tracked minus deleted, plus untracked and not ignored."""
-        deleted = set(self._run("ls-files", "-z", "--deleted").split("\0"))
-        return sorted((set(self.tracked_files()) - deleted) | set(self.untracked_files()))
+    def worktree_files(self, gone: set[str] | None = None) -> tuple[list[str], set[str]]:
+        """Files as the work tree has them (tracked minus deleted, plus untracked), and the symbolic links.
+
+        `gone`: deletions the caller already knows from a diff against the work tree, which
+        saves git a second pass over every tracked file.
+        """
+        tracked, links = self.listing()
+        if gone is None:
+            gone = {p for p in self._run("ls-files", "-z", "--deleted").split("\0") if p}
+        return sorted((set(tracked) - gone) | set(self.untracked_files())), links
 
     def untracked_files(self) -> list[str]:
-        return [p for p in self._run("ls-files", "-z", "--others", "--exclude-standard").split("\0") if p]
+        """Files git does not track and does not ignore; the walk is done once per GitRepo."""
+        if self._untracked is None:
+            out = self._run("ls-files", "-z", "--others", "--exclude-standard")
+            self._untracked = [p for p in out.split("\0") if p]
+        return self._untracked
 
     def symlinks(self, rev: str | None = None) -> set[str]:
         """Paths git records as symbolic links (mode 120000): never followed, never documented."""
-        if rev is None:
-            out = self._run("ls-files", "-z", "--stage")
-        else:
-            out = self._run("ls-tree", "-r", "-z", "--full-tree", self.rev_parse(rev))
-        links = set()
-        for entry in out.split("\0"):
-            meta, _, path = entry.partition("\t")
-            if meta.startswith("120000"):
-                links.add(path)
-        return links
+        return self.listing(rev)[1]
 
     def read_blob(self, rev: str, path: str) -> bytes | None:
         """The bytes of `path` at `rev`, or None when it is absent there."""
@@ -125,9 +140,7 @@ class GitRepo:
                 Path(info).write_bytes("".join(e + "\0" for e in entries).encode("utf-8"))
                 with open(info, "rb") as stdin:
                     self._run("update-index", "-z", "--index-info", istream=stdin, env=env)
-            # --missing-ok: in a blobless cache the unchanged blobs are absent, and checking them
-            # would fetch every blob of the repository one by one.
-            return self._run("write-tree", "--missing-ok", env=env).strip()
+            return self._run("write-tree", env=env).strip()
 
     def commit_tree(self, tree: str, parent: str, message: str) -> str:
         return self._run("commit-tree", tree, "-p", self.rev_parse(parent), "-m", message).strip()
@@ -200,8 +213,7 @@ class RevisionFiles:
         return [p for p in self.repo.tracked_files(self.rev) if p.startswith(prefix)]
 
 
-@dataclass(frozen=True)
-class TreeEntry:
+class TreeEntry(NamedTuple):
     """One file of a commit's tree, known without its blob."""
 
     mode: str
@@ -225,8 +237,7 @@ class BareRepo(GitRepo):
         self._git.update_environment(**dict(env or {}))
 
     def close(self) -> None:
-        """Stop the persistent cat-file processes GitPython keeps."""
-        self._repo.close()
+        self._repo.close()  # stops the cat-file processes GitPython keeps
 
     def set_origin(self, url: str) -> None:
         """Point `origin` at url (no credentials in it) as the promisor of the blobs we skip."""
@@ -263,14 +274,33 @@ class BareRepo(GitRepo):
 
     def tree_entries(self, rev: str) -> dict[str, TreeEntry]:
         """Every file at a commit with its mode and blob id, from one ls-tree (no blob read)."""
-        out = self._run("ls-tree", "-r", "-z", "--full-tree", self.rev_parse(rev))
         entries = {}
-        for record in out.split("\0"):
+        for record in self._run("ls-tree", "-r", "-z", "--full-tree", self.rev_parse(rev)).split("\0"):
             meta, _, path = record.partition("\t")
             if path:
-                mode, _, oid = meta.split(" ")
-                entries[path] = TreeEntry(mode, oid)
+                entries[path] = TreeEntry(meta[:6], meta[meta.rindex(" ") + 1 :])
         return entries
+
+    def tree_delta(self, base: str, head: str) -> dict[str, TreeEntry | None]:
+        """Files that differ between two commits (a rename is a delete and an add): entry at head or None."""
+        fields = self._run("diff-tree", "-r", "-z", "--no-renames", base, head).split("\0")
+        delta: dict[str, TreeEntry | None] = {}
+        for meta, path in zip(fields[0::2], fields[1::2], strict=False):  # a trailing "" is left over
+            _, mode, _, oid, _ = meta.split()
+            delta[path] = None if mode == "000000" else TreeEntry(mode, oid)
+        return delta
+
+    def build_tree(self, parent: str, writes: Mapping[str, bytes], deletes: Iterable[str]) -> str:
+        """The tree of `parent` with these files written and deleted: only the trees on their paths are
+        rewritten, and no blob is read (a blobless cache lacks them)."""
+        blobs = {path: self.store_blob(data) for path, data in writes.items()}
+        return rewrite_tree(self.tree_of(parent), blobs, deletes, self._read_object, self._write_object)
+
+    def _read_object(self, oid: str) -> bytes:
+        return self._repo.odb.stream(bytes.fromhex(oid)).read()
+
+    def _write_object(self, kind: str, data: bytes) -> str:
+        return self._repo.odb.store(IStream(kind.encode(), len(data), io.BytesIO(data))).hexsha.decode()
 
     def read_object(self, oid: str) -> bytes:
         """The content of a blob (fetched from origin by git when it is still missing)."""

@@ -72,7 +72,8 @@ class SourceTree:
     def __init__(self, paths: Iterable[str], config: RepoConfig, symlinks: Iterable[str] = ()):
         links = set(symlinks)
         self.config = config
-        self.sources = frozenset(p for p in paths if p not in links and config.is_source(p))
+        is_source = config.is_source
+        self.sources = frozenset(p for p in paths if is_source(p) and p not in links)
 
     def __contains__(self, path: str) -> bool:
         return path in self.sources

@@ -335,6 +335,15 @@ def render_subtree(folder_path: str, files: Iterable[str], ctx: PageContext) -> 
         ctx,
         path=folder_path,
         count=len(paths),
-        groups=subtree_groups(folder_path, paths),
-        link=lambda p: to_mirror(folder_path, p + "_docs.md"),
+        groups=_subtree_blocks(folder_path, paths),
     )
+
+
+def _subtree_blocks(folder_path: str, paths: set[str]) -> list[tuple[str, str]]:
+    """(heading, Markdown list) per group; built in Python because the root's lists hold every file."""
+    prefix = folder_path + "/" if folder_path else ""
+    blocks = []
+    for heading, members in subtree_groups(folder_path, paths):
+        lines = [f"- [{code(p)}](./{url(p[len(prefix):])}_docs.md)" for p in members]
+        blocks.append((heading, "\n".join(lines)))
+    return blocks
