@@ -78,18 +78,35 @@ def analyze(path: str, text: str, spec: LanguageSpec) -> Findings:
     counts: dict[str, Counter] = {}
     leading: list[str] = []
     in_lead = True
-    for offset, token, value in lexer.get_tokens_unprocessed(text):
+    for offset, token, value in _join_namespaces(lexer.get_tokens_unprocessed(text)):
         if in_lead:
             in_lead = _collect_leading(leading, token, value)
         if token in Name:
             _name_token(findings, counts, token, value.strip("\"'"), lines.line(offset), text, offset)
     for kind, counter in counts.items():
         names = [name for name, _ in sorted(counter.items(), key=lambda item: (-item[1], item[0]))]
-        findings.keyword(kind, *(names[:MAX_NAMES_PER_GROUP] if kind in _LIMITED else names))
+        shown = "Imports" if kind == "Namespaces" and spec.language == "python" else kind
+        findings.keyword(shown, *(names[:MAX_NAMES_PER_GROUP] if kind in _LIMITED else names))
     findings.purpose = _purpose(leading)
     if spec.lexer in _SHELLS or spec.language in _SHELLS:
         _shell_notes(findings, text, lines)
     return findings
+
+
+def _join_namespaces(tokens):
+    """Merge adjacent namespace tokens: `a`, `.`, `b` -> `a.b` (Pygments splits dotted imports)."""
+    pending: list = []
+    for offset, token, value in tokens:
+        if token in Name.Namespace and pending and pending[0] + len(pending[2]) == offset:
+            pending[2] += value
+            continue
+        if pending:
+            yield tuple(pending)
+        pending = [offset, token, value] if token in Name.Namespace else []
+        if not pending:
+            yield offset, token, value
+    if pending:
+        yield tuple(pending)
 
 
 def _collect_leading(leading: list[str], token: _TokenType, value: str) -> bool:

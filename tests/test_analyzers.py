@@ -374,6 +374,14 @@ def test_python_syntax_error_degrades_to_lexical_analysis():
     assert {(s.kind, s.name, s.line) for s in analysis.symbols} == {("function", "f", 3), ("class", "Kept", 6)}
 
 
+def test_unexpected_analyzer_error_degrades_with_its_reason():
+    source = ("X = " + "+".join(["1"] * 5000) + "\ndef kept():\n    pass\n").encode()
+    analysis, _ = analyze_source("deep.py", source)
+    assert analysis.degraded.startswith("python analyzer failed (RecursionError: ")
+    assert analysis.degraded.endswith("; showing a lexical analysis")
+    assert [s.name for s in analysis.symbols] == ["kept"]
+
+
 def test_partly_broken_cpp_is_still_parsed():
     good = "".join(f"// Returns {n}.\nint good{n}(int x) {{\n  return x + {n};\n}}\n\n" for n in range(8))
     source = f"#include <vector>\nnamespace a {{\n{good}void bad( {{ ;\nstruct S {{ int y; }};\n}}\n"
