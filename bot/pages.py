@@ -10,7 +10,7 @@ from bot.render import FileEntry, FolderState, code
 _KEYWORD = re.compile(r"- \*\*(`+)(.*)\1\*\*: \[.*\]\([^()\s]*\)")
 _SUBFOLDER = re.compile(r"- \[.*\]\(\./([^()\s]+)/index\.md\)")
 _DOCS_CELL = re.compile(r"\[docs\]\(\./([^()\s/]+)_docs\.md\)")
-_SUBTREE_ENTRY = re.compile(r"- \[.*\]\(([^()\s]+)_docs\.md\)")
+_SUBTREE_ENTRIES = re.compile(r"^- \[.*\]\(([^()\s]+)_docs\.md\)$", re.M)
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 _TABLE_HEADER = "| File | Description | Documentation | Keywords |"
 
@@ -110,11 +110,12 @@ def parse_subtree(md: str, folder_path: str) -> frozenset[str] | None:
     if not parsed[0].startswith("# Subtree Keyword Index: ") or "Keywords" not in parsed[1]:
         return None
     prefix = folder_path + "/" if folder_path else ""
+    # One scan over the section: the root's sub.md lists every file of the repository twice.
+    targets = set(_SUBTREE_ENTRIES.findall("\n".join(parsed[1]["Keywords"])))
     found = set()
-    for line in parsed[1]["Keywords"]:
-        if m := _SUBTREE_ENTRY.fullmatch(line):
-            relative = unquote(m.group(1)).removeprefix("./")
-            if relative.startswith("../"):
-                return None
-            found.add(prefix + relative)
+    for target in targets:
+        relative = (unquote(target) if "%" in target else target).removeprefix("./")
+        if relative.startswith("../"):
+            return None
+        found.add(prefix + relative)
     return frozenset(found)

@@ -110,9 +110,12 @@ def anchor(heading: str) -> str:
     return re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
 
 
+_URL_SAFE = re.compile(r"[A-Za-z0-9_.~/-]*")
+
+
 def url(path: str) -> str:
     """A link target with spaces and special characters percent-encoded."""
-    return quote(path, safe="/")
+    return path if _URL_SAFE.fullmatch(path) else quote(path, safe="/")
 
 
 def size(n: int) -> str:
@@ -321,10 +324,19 @@ def subtree_groups(folder_path: str, paths: Iterable[str]) -> list[tuple[str, li
     for path in paths:
         if not path.startswith(prefix) or path == prefix:
             raise ValueError(f"{path!r} is not under {folder_path!r}")
-        stem, ext = posixpath.splitext(posixpath.basename(path))
+        stem, ext = _split_name(path)
         groups[stem].add(path)
         groups[f"files-{ext}" if ext else "files-(no extension)"].add(path)
     return [(heading, sorted(members)) for heading, members in sorted(groups.items())]
+
+
+def _split_name(path: str) -> tuple[str, str]:
+    """posixpath.splitext of the base name, inlined: the root's sub.md splits every file name."""
+    name = path.rpartition("/")[2]
+    dot = name.rfind(".")
+    if dot <= 0 or name[:dot].strip(".") == "":
+        return name, ""
+    return name[:dot], name[dot:]
 
 
 def render_subtree(folder_path: str, files: Iterable[str], ctx: PageContext) -> str:
