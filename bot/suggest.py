@@ -127,7 +127,7 @@ def plan_page(page: DocPage) -> list[ReviewComment] | Leftover:
         comments.append(_comment(page.path, edit, new))
     too_long = [c for c in comments if len(c.body) > BODY_LIMIT]
     if too_long:
-        return Leftover(page.path, TOO_LARGE, f"lines {_span(too_long[0])}")
+        return Leftover(page.path, TOO_LARGE, _where(too_long[0].start_line or too_long[0].line, too_long[0].line))
     return comments
 
 
@@ -165,12 +165,12 @@ def apply_suggestions(old_text: str, comments: Iterable[ReviewComment]) -> str:
         first = comment.start_line or comment.line
         selected = set(range(first, comment.line + 1))
         if first > comment.line or comment.line > len(lines) or first < 1 or selected & taken:
-            raise ValueError(f"suggestion on lines {_span(comment)} does not fit the file or overlaps another")
+            raise ValueError(f"suggestion on {_where(first, comment.line)} does not fit the file or overlaps another")
         taken |= selected
         replaced = lines[first - 1:comment.line]
         content = _block_content(comment.body)
         if any("\r" in line or not line.endswith("\n") for line in replaced + content):
-            raise ValueError(f"GitHub's result is not known for the line endings at lines {_span(comment)}")
+            raise ValueError(f"GitHub's result is not known for the line endings at {_where(first, comment.line)}")
         lines[first - 1:comment.line] = content
     return "".join(lines)
 
@@ -178,10 +178,12 @@ def apply_suggestions(old_text: str, comments: Iterable[ReviewComment]) -> str:
 def _block_content(body: str) -> list[str]:
     """The lines between the suggestion fence and its closing fence, each with its newline."""
     rows = body.split("\n")
-    opening = next(i for i, row in enumerate(rows) if _OPENING.match(row))
-    fence = _OPENING.match(rows[opening])[1]
-    closing = next(i for i in range(opening + 1, len(rows)) if rows[i].startswith(fence) and not rows[i].strip("`"))
-    return [row + "\n" for row in rows[opening + 1:closing]]
+    opening = next((i for i, row in enumerate(rows) if _OPENING.match(row)), len(rows))
+    fence = rows[opening].removesuffix("suggestion") if opening < len(rows) else ""
+    for end in range(opening + 1, len(rows)):
+        if rows[end].startswith(fence) and not rows[end].strip("`"):
+            return [row + "\n" for row in rows[opening + 1:end]]
+    raise ValueError("the comment holds no closed suggestion block")
 
 
 def _lines(text: str) -> list[str]:
@@ -225,12 +227,12 @@ def _refusal(edit: _Edit, old: list[str], new: list[str], hunks: Sequence[Hunk])
     """Why an anchored edit cannot be a suggestion: outside one hunk, or line endings GitHub would change."""
     first, last = edit.i1 + 1, edit.i2
     if first > last or not _hunk_of(first, last, hunks):
-        where = f"lines {first}-{last}" if first < last else f"line {max(first, last)}"
+        where = _where(first, max(first, last))
         return OUTSIDE_HUNKS, f"{where} of the head page; the whole page goes to the branch so it stays consistent"
     touched = old[edit.i1:edit.i2] + new[edit.j1:edit.j2]
     # GitHub's apply writes LF and always ends the last line (community): only exact when both already hold.
     if any("\r" in line or not line.endswith("\n") for line in touched):
-        return LINE_ENDINGS, f"lines {first}-{last}" if first < last else f"line {first}"
+        return LINE_ENDINGS, _where(first, last)
     return None
 
 
@@ -243,5 +245,5 @@ def _comment(path: str, edit: _Edit, new: list[str]) -> ReviewComment:
     return ReviewComment(path, last, first if first < last else None, suggestion_body("".join(new[edit.j1:edit.j2])))
 
 
-def _span(comment: ReviewComment) -> str:
-    return f"{comment.start_line}-{comment.line}" if comment.start_line else str(comment.line)
+def _where(first: int, last: int) -> str:
+    return f"lines {first}-{last}" if first < last else f"line {last}"

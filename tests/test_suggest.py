@@ -101,7 +101,7 @@ REFUSED = [
     ("final newline removed", "a\nb\n", "a\nb", [(1, 2)], Leftover(P, LINE_ENDINGS, "line 2")),
     ("last line without newline changed", "a\nb", "a\nB", [(1, 2)], Leftover(P, LINE_ENDINGS, "line 2")),
     ("block over the body limit", FIVE, "a\n" + "x" * BODY_LIMIT + "\nc\nd\ne\n", [(1, 5)],
-     Leftover(P, TOO_LARGE, "lines 2")),
+     Leftover(P, TOO_LARGE, "line 2")),
 ]
 
 
@@ -192,6 +192,8 @@ def test_hunks_from_patch(patch, hunks):
     ([one(6, "x\n")], "does not fit"),
     ([ReviewComment(P, 2, 3, body("x\n"))], "does not fit"),
     ([one(2, "x\r\n")], "line endings"),
+    ([ReviewComment(P, 2, None, "just words")], "no closed suggestion block"),
+    ([ReviewComment(P, 2, None, "```suggestion\nx\n``")], "no closed suggestion block"),
 ])
 def test_apply_refuses_what_github_would_not_do_knowably(comments, message):
     with pytest.raises(ValueError, match=message):
