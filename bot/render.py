@@ -347,15 +347,16 @@ def render_subtree(folder_path: str, files: Iterable[str], ctx: PageContext) -> 
         ctx,
         path=folder_path,
         count=len(paths),
-        groups=_subtree_blocks(folder_path, paths),
+        keywords=_subtree_keywords(folder_path, paths),
     )
 
 
-def _subtree_blocks(folder_path: str, paths: set[str]) -> list[tuple[str, str]]:
-    """(heading, Markdown list) per group; built in Python because the root's lists hold every file."""
-    prefix = folder_path + "/" if folder_path else ""
-    blocks = []
-    for heading, members in subtree_groups(folder_path, paths):
-        lines = [f"- [{code(p)}](./{url(p[len(prefix):])}_docs.md)" for p in members]
-        blocks.append((heading, "\n".join(lines)))
-    return blocks
+def _subtree_keywords(folder_path: str, paths: set[str]) -> str:
+    """The Keywords section's groups, joined in Python: the root's sub.md lists every file twice."""
+    prefix = len(folder_path) + 1 if folder_path else 0
+    links = {p: f"- [{code(p)}](./{url(p[prefix:])}_docs.md)" for p in paths}
+    blocks = [
+        f"### {md_escape(heading)}\n\n" + "\n".join(links[p] for p in members)
+        for heading, members in subtree_groups(folder_path, paths)
+    ]
+    return "\n\n".join(blocks) if blocks else "*No documented files.*"
