@@ -14,6 +14,7 @@ from bot.errors import ConfigError
 CONFIG_PATH = ".github/docbot.yml"
 MAX_CONFIG_BYTES = 64 * 1024
 MODES = ("auto", "suggestions", "branch", "commit", "off")
+_PAGE_SUFFIXES = ("_docs.md", "_kw.md", "/index.md", "/doc.md", "/sub.md")
 _MAX_GLOBS = 200
 _MAX_GLOB_LEN = 300
 
@@ -44,10 +45,7 @@ class RepoConfig:
 
     def is_generated(self, path: str) -> bool:
         """True for pages of the mirror itself: generated files are never sources."""
-        if not path.startswith(self.docs_dir + "/"):
-            return False
-        name = path.rsplit("/", 1)[-1]
-        return name.endswith(("_docs.md", "_kw.md")) or name in ("index.md", "doc.md", "sub.md")
+        return path.endswith(_PAGE_SUFFIXES) and path.startswith(self.docs_dir + "/")
 
     def is_source(self, path: str) -> bool:
         """True when `path` (repository-relative) should have mirror pages."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import posixpath
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import cached_property
@@ -31,12 +30,16 @@ def ancestors(folder: str) -> list[str]:
 def stem_of(path: str) -> str:
     """A file's name without its last extension: `Fill.cpp` -> `Fill`."""
     name = path.rpartition("/")[2]
-    root, _ = posixpath.splitext(name)
-    return root or name
+    dot = name.rfind(".")
+    if dot <= 0 or not name[:dot].strip("."):  # ".gitignore", "..." keep their whole name, as splitext does
+        return name
+    return name[:dot]
 
 
 def tested_stem(path: str) -> str | None:
     """The stem a test file tests (`test_linear.py` -> `linear`), or None for a non-test file."""
+    if "test" not in path.rpartition("/")[2].lower():
+        return None
     stem = stem_of(path)
     for prefix in _TEST_PREFIXES:
         if stem.startswith(prefix) and len(stem) > len(prefix):

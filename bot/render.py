@@ -95,6 +95,8 @@ def cell(text: str) -> str:
 
 def md_escape(text: str) -> str:
     """Plain text with the characters that could start Markdown emphasis, links or code escaped."""
+    if not _MD_SPECIAL.search(text) and not _WORD_EDGE_UNDERSCORE.search(text):
+        return text
     text = _MD_SPECIAL.sub(r"\\\1", text)
     return _WORD_EDGE_UNDERSCORE.sub(r"\\_", text)
 
