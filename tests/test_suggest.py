@@ -7,6 +7,7 @@ import random
 import re
 
 import pytest
+import requests
 from github_double.suggestions import apply_block, suggestion_block
 
 from bot.suggest import (
@@ -296,3 +297,46 @@ def test_the_generated_cases_cover_every_outcome():
 
 def test_suggestion_body_is_marker_then_block():
     assert suggestion_body("a\n") == f"{MARKER}\n```suggestion\na\n```"
+
+
+# --- against the GitHub double: the API's own patch, review validation and batch apply ---------
+
+BASE_PAGE = "".join(f"line {i}\n" for i in range(1, 41))
+HEAD_PAGE = BASE_PAGE.replace("line 5\n", "line five\n").replace("line 30\n", "line thirty\n")
+NEW_PAGE = HEAD_PAGE.replace("line 4\n", "```py\nx = 1\n```\n").replace("line five\n", "") \
+    .replace("line 31\n", "line 31\nline 31b\n")
+
+
+@pytest.mark.slow
+def test_planned_review_is_accepted_and_applies_byte_for_byte(github):
+    page = "docs/pkg/mod.py_docs.md"
+    github.create_repo("octo", "widgets", files={page: BASE_PAGE})
+    headers = {"Authorization": f"token {github.installation_token(github.install('octo'))}"}
+    pr = github.open_pull_request("octo", "widgets", head="feature", files={page: HEAD_PAGE})
+    api = f"{github.api_url}/repos/octo/widgets/pulls/{pr['number']}"
+    files = requests.get(f"{api}/files", headers=headers, timeout=10).json()
+    plan = plan_suggestions([DocPage(page, HEAD_PAGE, NEW_PAGE, hunks_from_patch(files[0]["patch"]))])
+    assert (len(plan.comments), plan.leftovers) == (2, [])
+    review = {"commit_id": pr["head"]["sha"], "event": "COMMENT", "body": "docbot",
+              "comments": [c.as_api() for c in plan.comments]}
+    assert requests.post(f"{api}/reviews", json=review, headers=headers, timeout=10).status_code == 200
+    posted = requests.get(f"{api}/comments", headers=headers, timeout=10).json()
+    github.apply_suggestions([c["id"] for c in posted])
+    assert github.read_file("octo", "widgets", "feature", page) == NEW_PAGE.encode()
+
+
+@pytest.mark.slow
+def test_a_comment_outside_the_hunks_is_what_github_refuses(github):
+    page = "docs/a_docs.md"
+    github.create_repo("octo", "widgets", files={page: BASE_PAGE})
+    headers = {"Authorization": f"token {github.installation_token(github.install('octo'))}"}
+    pr = github.open_pull_request("octo", "widgets", head="feature", files={page: HEAD_PAGE})
+    outside = DocPage(page, HEAD_PAGE, HEAD_PAGE.replace("line 18\n", "line eighteen\n"), [(1, 40)])
+    review = {"commit_id": pr["head"]["sha"], "event": "COMMENT", "body": "docbot",
+              "comments": [c.as_api() for c in plan_page(outside)]}
+    api = f"{github.api_url}/repos/octo/widgets/pulls/{pr['number']}"
+    assert requests.post(f"{api}/reviews", json=review, headers=headers, timeout=10).status_code == 422
+    files = requests.get(f"{api}/files", headers=headers, timeout=10).json()
+    real = DocPage(page, outside.old, outside.new, hunks_from_patch(files[0]["patch"]))
+    assert plan_page(real) == Leftover(page, OUTSIDE_HUNKS, "line 18 of the head page; the whole page goes to the "
+                                                            "branch so it stays consistent")
