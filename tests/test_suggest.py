@@ -307,36 +307,43 @@ NEW_PAGE = HEAD_PAGE.replace("line 4\n", "```py\nx = 1\n```\n").replace("line fi
     .replace("line 31\n", "line 31\nline 31b\n")
 
 
+class DocPull:
+    """A PR on the double that changes one doc page from BASE_PAGE to HEAD_PAGE, seen through the REST API."""
+
+    def __init__(self, github, page: str):
+        self.github, self.page = github, page
+        github.create_repo("octo", "widgets", files={page: BASE_PAGE})
+        self.headers = {"Authorization": f"token {github.installation_token(github.install('octo'))}"}
+        self.pr = github.open_pull_request("octo", "widgets", head="feature", files={page: HEAD_PAGE})
+        self.api = f"{github.api_url}/repos/octo/widgets/pulls/{self.pr['number']}"
+
+    def get(self, what: str) -> list[dict]:
+        return requests.get(f"{self.api}/{what}", headers=self.headers, timeout=10).json()
+
+    def page_for(self, new: str) -> DocPage:
+        """The page with the hunks taken from the `patch` of GET /pulls/{n}/files."""
+        return DocPage(self.page, HEAD_PAGE, new, hunks_from_patch(self.get("files")[0]["patch"]))
+
+    def review(self, comments: list[ReviewComment]) -> int:
+        review = {"commit_id": self.pr["head"]["sha"], "event": "COMMENT", "body": "docbot",
+                  "comments": [c.as_api() for c in comments]}
+        return requests.post(f"{self.api}/reviews", json=review, headers=self.headers, timeout=10).status_code
+
+
 @pytest.mark.slow
 def test_planned_review_is_accepted_and_applies_byte_for_byte(github):
-    page = "docs/pkg/mod.py_docs.md"
-    github.create_repo("octo", "widgets", files={page: BASE_PAGE})
-    headers = {"Authorization": f"token {github.installation_token(github.install('octo'))}"}
-    pr = github.open_pull_request("octo", "widgets", head="feature", files={page: HEAD_PAGE})
-    api = f"{github.api_url}/repos/octo/widgets/pulls/{pr['number']}"
-    files = requests.get(f"{api}/files", headers=headers, timeout=10).json()
-    plan = plan_suggestions([DocPage(page, HEAD_PAGE, NEW_PAGE, hunks_from_patch(files[0]["patch"]))])
+    pull = DocPull(github, "docs/pkg/mod.py_docs.md")
+    plan = plan_suggestions([pull.page_for(NEW_PAGE)])
     assert (len(plan.comments), plan.leftovers) == (2, [])
-    review = {"commit_id": pr["head"]["sha"], "event": "COMMENT", "body": "docbot",
-              "comments": [c.as_api() for c in plan.comments]}
-    assert requests.post(f"{api}/reviews", json=review, headers=headers, timeout=10).status_code == 200
-    posted = requests.get(f"{api}/comments", headers=headers, timeout=10).json()
-    github.apply_suggestions([c["id"] for c in posted])
-    assert github.read_file("octo", "widgets", "feature", page) == NEW_PAGE.encode()
+    assert pull.review(plan.comments) == 200
+    github.apply_suggestions([c["id"] for c in pull.get("comments")])
+    assert github.read_file("octo", "widgets", "feature", pull.page) == NEW_PAGE.encode()
 
 
 @pytest.mark.slow
 def test_a_comment_outside_the_hunks_is_what_github_refuses(github):
-    page = "docs/a_docs.md"
-    github.create_repo("octo", "widgets", files={page: BASE_PAGE})
-    headers = {"Authorization": f"token {github.installation_token(github.install('octo'))}"}
-    pr = github.open_pull_request("octo", "widgets", head="feature", files={page: HEAD_PAGE})
-    outside = DocPage(page, HEAD_PAGE, HEAD_PAGE.replace("line 18\n", "line eighteen\n"), [(1, 40)])
-    review = {"commit_id": pr["head"]["sha"], "event": "COMMENT", "body": "docbot",
-              "comments": [c.as_api() for c in plan_page(outside)]}
-    api = f"{github.api_url}/repos/octo/widgets/pulls/{pr['number']}"
-    assert requests.post(f"{api}/reviews", json=review, headers=headers, timeout=10).status_code == 422
-    files = requests.get(f"{api}/files", headers=headers, timeout=10).json()
-    real = DocPage(page, outside.old, outside.new, hunks_from_patch(files[0]["patch"]))
-    assert plan_page(real) == Leftover(page, OUTSIDE_HUNKS, "line 18 of the head page; the whole page goes to the "
-                                                            "branch so it stays consistent")
+    pull = DocPull(github, "docs/a_docs.md")
+    new = HEAD_PAGE.replace("line 18\n", "line eighteen\n")
+    assert pull.review(plan_page(DocPage(pull.page, HEAD_PAGE, new, [(1, 40)]))) == 422
+    assert plan_page(pull.page_for(new)) == Leftover(
+        pull.page, OUTSIDE_HUNKS, "line 18 of the head page; the whole page goes to the branch so it stays consistent")
