@@ -200,6 +200,13 @@ def environment() -> jinja2.Environment:
     return env
 
 
+def warm_up() -> None:
+    """Compile every template now: worker processes forked afterwards inherit them compiled."""
+    env = environment()
+    for name in env.list_templates(extensions=["j2"]):
+        env.get_template(name)
+
+
 def _render(template: str, ctx: PageContext, **page: object) -> str:
     text = environment().get_template(template).render(ctx=ctx, **page)
     return text.rstrip("\n") + "\n"
@@ -217,13 +224,28 @@ def _outline(symbols: list[Symbol]) -> list[tuple[str, Symbol]]:
     return [("  " * (lvl - top), s) for lvl, s in zip(levels, symbols, strict=True)]
 
 
+_SCOPE_SEPARATOR = re.compile(r"\.|::")
+
+
 def _scopes(symbols: tuple[Symbol, ...]) -> list[tuple[Symbol, list[str]]]:
-    """Namespaces, classes and structs with what they enclose, counted by kind."""
-    scopes = []
-    for scope in (s for s in symbols if s.kind in ("namespace", "class", "struct")):
-        inner = Counter(o.kind for o in symbols if o.name.startswith((scope.name + ".", scope.name + "::")))
-        scopes.append((scope, [plural(n, kind) for kind, n in sorted(inner.items())]))
-    return scopes
+    """Namespaces, classes and structs with what they enclose (at any depth), counted by kind."""
+    scopes = [s for s in symbols if s.kind in ("namespace", "class", "struct")]
+    inner: dict[str, Counter[str]] = {s.name: Counter() for s in scopes}
+    for symbol in symbols:
+        for cut in _SCOPE_SEPARATOR.finditer(symbol.name):  # every enclosing prefix, one pass per symbol
+            if (enclosing := inner.get(symbol.name[: cut.start()])) is not None:
+                enclosing[symbol.kind] += 1
+    return [(s, [plural(n, kind) for kind, n in sorted(inner[s.name].items())]) for s in scopes]
+
+
+def _definitions_table(definitions: list[Symbol], source: str) -> str:
+    """The rows of the definitions table, built in Python: a module can define thousands of names."""
+    rows = []
+    for s in definitions:
+        link = f"[{s.line}]({source}#L{s.line})" if s.line else "whole file"
+        signature = cell(code(inline(s.signature))) if s.signature else ""
+        rows.append(f"| {link} | {cell(s.kind)} | {cell(code(s.name))} | {signature} | {cell(s.doc)} |")
+    return "\n".join(rows)
 
 
 def render_file_docs(analysis: FileAnalysis, text: str | None, ctx: PageContext) -> str:
@@ -231,6 +253,8 @@ def render_file_docs(analysis: FileAnalysis, text: str | None, ctx: PageContext)
     a, folder = analysis, posixpath.dirname(analysis.path)
     name = posixpath.basename(a.path)
     kinds = Counter(s.kind for s in a.symbols)
+    source = to_source(ctx, folder, a.path)
+    definitions = [s for s in a.symbols if s.kind not in _OUTLINE_KINDS]
     return _render(
         "file_docs.md.j2",
         ctx,
@@ -241,9 +265,10 @@ def render_file_docs(analysis: FileAnalysis, text: str | None, ctx: PageContext)
         text=None if a.binary else text,
         kind_counts=[plural(n, kind) for kind, n in sorted(kinds.items())],
         outline=_outline([s for s in a.symbols if s.kind in _OUTLINE_KINDS]),
-        definitions=[s for s in a.symbols if s.kind not in _OUTLINE_KINDS],
+        definitions=definitions,
+        definitions_table=_definitions_table(definitions, source),
         scopes=_scopes(a.symbols),
-        source=to_source(ctx, folder, a.path),
+        source=source,
         related=[(p, to_mirror(folder, p + "_docs.md")) for p in sorted(ctx.related)],
         tests=[(p, to_mirror(folder, p + "_docs.md")) for p in sorted(ctx.tests)],
     )
