@@ -171,9 +171,8 @@ def to_mirror(folder: str, target: str) -> str:
     return url(rel if rel.startswith("../") else "./" + rel)
 
 
-def _section_for(names: tuple[str, ...], a: FileAnalysis) -> str:
+def _section_for(names: tuple[str, ...], a: FileAnalysis, defined: set[str]) -> str:
     """The _docs.md section that covers these keywords: where the analysis found them."""
-    defined = {s.name for s in a.symbols} | {re.split(r"\.|::", s.name)[-1] for s in a.symbols}
     if defined.intersection(names):
         return "Detailed Analysis"
     if any(name in dep for name in names for dep in a.imports):
@@ -277,9 +276,13 @@ def render_file_docs(analysis: FileAnalysis, text: str | None, ctx: PageContext)
 def render_file_keywords(analysis: FileAnalysis, ctx: PageContext) -> str:
     """The `<file>_kw.md` page."""
     folder, name = posixpath.dirname(analysis.path), posixpath.basename(analysis.path)
-    sections = [(g, _section_for(g.names, analysis)) for g in analysis.keywords]
+    defined = {s.name for s in analysis.symbols} | {_SCOPE_SEPARATOR.split(s.name)[-1] for s in analysis.symbols}
+    sections = [(g, _section_for(g.names, analysis, defined)) for g in analysis.keywords]
     source = to_source(ctx, folder, analysis.path)
-    return _render("file_kw.md.j2", ctx, a=analysis, name=name, folder=folder, source=source, sections=sections)
+    entry = f": [{md_escape(name + '_docs.md')}](./{url(name + '_docs.md')})"
+    keyword_lists = ["\n".join(f"- **{code(k)}**{entry}" for k in g.names) or "*None.*" for g in analysis.keywords]
+    return _render("file_kw.md.j2", ctx, a=analysis, name=name, folder=folder, source=source, sections=sections,
+                   keyword_lists=keyword_lists)
 
 
 # ---- folder pages ----
