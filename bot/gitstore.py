@@ -8,14 +8,13 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 import git
 from gitdb import GitDB
 from gitdb.base import IStream
 
 from bot.errors import GitError, InputError
-from bot.gittree import rewrite_tree
+from bot.gittree import TreeEntry, rewrite_tree
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 
@@ -213,18 +212,8 @@ class RevisionFiles:
         return [p for p in self.repo.tracked_files(self.rev) if p.startswith(prefix)]
 
 
-class TreeEntry(NamedTuple):
-    """One file of a commit's tree, known without its blob."""
-
-    mode: str
-    oid: str
-
-
 class BareRepo(GitRepo):
-    """A bare repository caching a remote one: blobless fetches, blobs fetched in batches, leased pushes.
-
-    `env` is given to every git process (the auth header, the committer) and never written to config.
-    """
+    """A bare blobless cache of a remote repository; `env` (auth header, committer) never reaches a file."""
 
     def __init__(self, path: str | os.PathLike[str], env: Mapping[str, str] | None = None):
         path = Path(path)
@@ -241,27 +230,19 @@ class BareRepo(GitRepo):
 
     def set_origin(self, url: str) -> None:
         """Point `origin` at url (no credentials in it) as the promisor of the blobs we skip."""
-        wanted = {"remote.origin.url": url, "remote.origin.promisor": "true",
-                  "remote.origin.partialclonefilter": "blob:none"}
-        reader = self._repo.config_reader()
-        if all(reader.get_value('remote "origin"', k.rsplit(".", 1)[1], "") == v for k, v in wanted.items()):
-            return
-        for key, value in wanted.items():
-            self._run("config", key, value)
+        with self._repo.config_writer() as config:
+            for key, value in (("url", url), ("promisor", "true"), ("partialclonefilter", "blob:none")):
+                config.set_value('remote "origin"', key, value)
 
     def fetch(self, refspecs: Iterable[str]) -> None:
         """One blobless fetch of exactly these refspecs from origin."""
         self._run("fetch", "--quiet", "--filter=blob:none", "--no-tags", "--no-write-fetch-head",
                   "--prune", "--recurse-submodules=no", "origin", *refspecs)
 
-    def missing(self, oids: Iterable[str]) -> list[str]:
-        """The objects absent here, checked by reading the object store (git itself would fetch them)."""
-        store = GitDB(str(self.root / "objects"))
-        return sorted({o for o in oids if not store.has_object(bytes.fromhex(o))})
-
     def fetch_objects(self, oids: Iterable[str]) -> int:
-        """Fetch the missing ones of these objects in one round trip; returns how many were missing."""
-        wanted = self.missing(oids)
+        """Fetch those of these objects that are missing, in one round trip; returns how many."""
+        store = GitDB(str(self.root / "objects"))  # reads the object store: git itself would fetch
+        wanted = sorted({o for o in oids if not store.has_object(bytes.fromhex(o))})
         if wanted:
             with tempfile.TemporaryFile() as stdin:
                 stdin.write("".join(o + "\n" for o in wanted).encode())

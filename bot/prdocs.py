@@ -9,9 +9,11 @@ from bot.config import CONFIG_PATH, RepoConfig, parse_config
 from bot.context import companion_branch
 from bot.docset import DocEngine, Plan
 from bot.errors import ConfigError
-from bot.gitstore import BareRepo, Change, TreeEntry
+from bot.gitstore import BareRepo, Change
+from bot.gittree import TreeEntry
 from bot.layout import FOLDER_PAGES, Layout, SourceTree, ancestors, folder_of
 from bot.localpr import TRAILER
+from bot.snapshots import snapshot_at
 
 DEFAULT_REF = "refs/docbot/default"
 NOT_FILES = ("160000", "040000")  # submodules and trees have no content to read
@@ -80,13 +82,13 @@ def read_config(cache: BareRepo, refs: PullRefs, repo_name: str) -> tuple[RepoCo
     return config.with_project(repo_name), note
 
 
-def plan_docs(cache: BareRepo, config: RepoConfig, refs: PullRefs) -> DocWork:
+def plan_docs(cache: BareRepo, repo: str, config: RepoConfig, refs: PullRefs) -> DocWork:
     """Regenerate the pages of the files the PR changes (merge-base diff), reading the head."""
     head = refs.head_sha
-    entries = cache.tree_entries(head)
-    links = [p for p, e in entries.items() if e.mode == "120000"]
-    tree = SourceTree(entries, config, links)
-    changes = cache.changes(cache.merge_base(refs.base_sha, head), head)
+    base = cache.merge_base(refs.base_sha, head)
+    snapshot = snapshot_at(cache, repo, config, base, head)
+    entries, tree = snapshot.entries, snapshot.tree
+    changes = cache.changes(base, head)
     wanted = {entries[p].oid for p in pages_to_read(changes, tree, Layout(config.docs_dir), entries)}
     stats = ReadStats(fetched=cache.fetch_objects(wanted), planned=len(wanted))
     files = TreeFiles(cache, entries, wanted, stats)

@@ -49,7 +49,7 @@ def prepare(ctx: JobContext) -> tuple[DocWork, list[str]] | str:
         if job.draft and not ctx.config.draft_prs:
             return "skipped: draft pull request"
         start_check(ctx, refs.head_sha)
-        work = plan_docs(cache, ctx.config, refs)
+        work = plan_docs(cache, ctx.repo, ctx.config, refs)
     stats = work.stats
     ctx.log("planned %d page change(s); blobs fetched %d of %d planned, %d unplanned read(s)",
             len(work.plan.changed_pages), stats.fetched, stats.planned, stats.unplanned)

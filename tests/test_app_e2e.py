@@ -291,3 +291,21 @@ def test_a_worker_killed_mid_job_finishes_after_restart_without_duplicates(githu
     assert len(summaries(github)) == 1 and len(companion_pulls(github)) == 1
     [run] = runs_on(github, pull["head"]["sha"])
     assert run["conclusion"] == "action_required"
+
+
+def test_a_hundred_file_pr_costs_the_same_requests_and_batched_git_fetches(github, docbot_app, repo):
+    files = {f"src/pkg{i % 5}/mod{i}.py": f'"""Module {i}."""\n\n\ndef f{i}():\n    return {i}\n' for i in range(90)}
+    github.push_commit("octo", "widgets", "main", files, message="Many modules")
+    changed = {path: text.replace("return", "return 1 +") for path, text in list(files.items())[:94]}
+    changed |= {f"src/new/n{i}.py": f'"""New {i}."""\n' for i in range(8)}
+    renamed = {"src/pkg0/mod0.py": "src/pkg9/moved0.py", "src/pkg1/mod1.py": "src/pkg9/moved1.py"}
+    for old in renamed:
+        changed.pop(old)
+    open_pr(github, changed, renamed=renamed)
+    docbot_app.deliver_events()
+    github.reset_requests()
+    [outcome] = docbot_app.run_jobs()
+    assert outcome.endswith("on docbot/pr-1")
+    assert github.count(kind="api") <= MAX_REQUESTS
+    # One fetch of the refs, one of the config blob, one batch of every blob the engine reads.
+    assert github.count("POST", "/{owner}/{repo}.git/git-upload-pack", kind="git") <= 4
