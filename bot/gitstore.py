@@ -127,26 +127,23 @@ class GitRepo:
         return data if kind == b"blob" or kind == "blob" else None
 
     def build_tree(self, parent: str, writes: Mapping[str, bytes], deletes: Iterable[str]) -> str:
-        """The tree of `parent` with these files written and deleted, stored without touching the work tree."""
-        parent_sha = self.rev_parse(parent)
-        with tempfile.TemporaryDirectory(prefix="docbot-index-") as tmp:
-            env = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
-            self._run("read-tree", parent_sha, env=env)
-            entries = [f"0 {'0' * 40}\t{path}" for path in sorted(set(deletes))]
-            entries += [f"100644 {self.store_blob(data)}\t{path}" for path, data in sorted(writes.items())]
-            if entries:
-                info = os.path.join(tmp, "index-info")
-                Path(info).write_bytes("".join(e + "\0" for e in entries).encode("utf-8"))
-                with open(info, "rb") as stdin:
-                    self._run("update-index", "-z", "--index-info", istream=stdin, env=env)
-            return self._run("write-tree", env=env).strip()
-
-    def commit_tree(self, tree: str, parent: str, message: str) -> str:
-        return self._run("commit-tree", tree, "-p", self.rev_parse(parent), "-m", message).strip()
+        """The tree of `parent` with these files written and deleted: only the trees on their paths are
+        rewritten (cost follows the change, not the repository), and no other blob is read."""
+        blobs = {path: self.store_blob(data) for path, data in writes.items()}
+        return rewrite_tree(self.tree_of(parent), blobs, deletes, self._read_object, self._write_object)
 
     def store_blob(self, data: bytes) -> str:
         """Write `data` into the object database as a blob and return its sha."""
-        return self._repo.odb.store(IStream(b"blob", len(data), io.BytesIO(data))).hexsha.decode()
+        return self._write_object("blob", data)
+
+    def _read_object(self, oid: str) -> bytes:
+        return self._repo.odb.stream(bytes.fromhex(oid)).read()
+
+    def _write_object(self, kind: str, data: bytes) -> str:
+        return self._repo.odb.store(IStream(kind.encode(), len(data), io.BytesIO(data))).hexsha.decode()
+
+    def commit_tree(self, tree: str, parent: str, message: str) -> str:
+        return self._run("commit-tree", tree, "-p", self.rev_parse(parent), "-m", message).strip()
 
     def tree_of(self, rev: str) -> str:
         return self._run("rev-parse", f"{self.rev_parse(rev)}^{{tree}}").strip()
@@ -271,18 +268,6 @@ class BareRepo(GitRepo):
             delta[path] = None if mode == "000000" else TreeEntry(mode, oid)
         return delta
 
-    def build_tree(self, parent: str, writes: Mapping[str, bytes], deletes: Iterable[str]) -> str:
-        """The tree of `parent` with these files written and deleted: only the trees on their paths are
-        rewritten, and no blob is read (a blobless cache lacks them)."""
-        blobs = {path: self.store_blob(data) for path, data in writes.items()}
-        return rewrite_tree(self.tree_of(parent), blobs, deletes, self._read_object, self._write_object)
-
-    def _read_object(self, oid: str) -> bytes:
-        return self._repo.odb.stream(bytes.fromhex(oid)).read()
-
-    def _write_object(self, kind: str, data: bytes) -> str:
-        return self._repo.odb.store(IStream(kind.encode(), len(data), io.BytesIO(data))).hexsha.decode()
-
     def read_object(self, oid: str) -> bytes:
         """The content of a blob (fetched from origin by git when it is still missing)."""
         return self._git.get_object_data(oid)[3]
@@ -297,3 +282,4 @@ class BareRepo(GitRepo):
         """Set (src) or delete (None) a remote ref, only if it still is `expected` (None: absent)."""
         lease = f"--force-with-lease={ref}:{expected or ''}"
         self._run("push", "--quiet", "--no-verify", lease, "origin", f"{src or ''}:{ref}")
+
