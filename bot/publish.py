@@ -38,9 +38,11 @@ def publish(ctx: JobContext, pull: PullInfo, work: DocWork, notes: list[str]) ->
 
 
 def loop_guard(ctx: JobContext, work: DocWork) -> str:
-    """A synchronize caused by our own push with the docs current needs nothing but the check run."""
+    """A synchronize caused by our own push (commit mode) with the docs current and no companion
+    branch left to retire needs nothing but the check run: publishing again could loop."""
     job = ctx.job
-    if job.sender_type == "Bot" and job.sender_login == ctx.bot_login and not work.plan:
+    own_push = job.sender_type == "Bot" and job.sender_login == ctx.bot_login
+    if own_push and not work.plan and work.refs.companion_tip is None:
         return "own push, docs current: check run only"
     return ""
 

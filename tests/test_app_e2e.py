@@ -309,3 +309,18 @@ def test_a_hundred_file_pr_costs_the_same_requests_and_batched_git_fetches(githu
     assert github.count(kind="api") <= MAX_REQUESTS
     # One fetch of the refs, one of the config blob, one batch of every blob the engine reads.
     assert github.count("POST", "/{owner}/{repo}.git/git-upload-pack", kind="git") <= 4
+
+
+def test_our_own_push_with_the_docs_current_only_updates_the_check_run(github, docbot_app, repo):
+    open_pr(github)
+    run_one_job(docbot_app)
+    github.push_commit("octo", "widgets", "feature", companion_files(github), message="Merge the docs")
+    run_one_job(docbot_app)  # the companion is retired
+    # A push by the App itself (commit mode, issue 4), leaving the docs current.
+    head = github.push_commit("octo", "widgets", "feature", {"third_party/notes.txt": "x\n"}, author=github.bot_login)
+    outcomes, _ = run_one_job(docbot_app)
+    assert outcomes == ["own push, docs current: check run only"]
+    assert github.count(route="/repos/{owner}/{repo}/issues/*") == 0
+    assert github.count(route="/repos/{owner}/{repo}/pulls") == 0
+    [run] = runs_on(github, head)
+    assert run["conclusion"] == "success"
