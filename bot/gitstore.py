@@ -221,9 +221,31 @@ class BareRepo(GitRepo):
         self.root = path.resolve()
         self._git = self._repo.git
         self._git.update_environment(**dict(env or {}))
+        self._commits: set[str] = set()  # ids known to name commits here: no git process to check them
 
-    def close(self) -> None:
-        self._repo.close()  # stops the cat-file processes GitPython keeps
+    def rev_parse(self, rev: str) -> str:
+        if rev not in self._commits:
+            self._commits.add(rev := super().rev_parse(rev))
+        return rev
+
+    def refs(self, *patterns: str) -> dict[str, str]:
+        """Local refs matching these patterns, with their commit ids, from one git process."""
+        out = self._run("for-each-ref", "--format=%(refname) %(objectname)", *patterns)
+        found = dict(line.split(" ") for line in out.splitlines())
+        self._commits.update(found.values())
+        return found
+
+    def _header(self, rev: str) -> list[str]:
+        return self._read_object(self.rev_parse(rev)).split(b"\n\n", 1)[0].decode().splitlines()
+
+    def tree_of(self, rev: str) -> str:  # read from the commit object: no git process
+        return self._header(rev)[0].removeprefix("tree ")
+
+    def parents_of(self, rev: str) -> list[str]:
+        return [line.removeprefix("parent ") for line in self._header(rev) if line.startswith("parent ")]
+
+    def close(self) -> None:  # stops the cat-file processes GitPython keeps
+        self._repo.close()
 
     def set_origin(self, url: str) -> None:
         """Point `origin` at url (no credentials in it) as the promisor of the blobs we skip."""
@@ -243,11 +265,9 @@ class BareRepo(GitRepo):
         if wanted:
             with tempfile.TemporaryFile() as stdin:
                 stdin.write("".join(o + "\n" for o in wanted).encode())
-                stdin.seek(0)
-                # What git's own lazy fetch runs, for many objects at once instead of one at a time.
+                stdin.seek(0)  # what git's own lazy fetch runs, for many objects at once instead of one
                 self._run("-c", "fetch.negotiationAlgorithm=noop", "fetch", "--quiet", "--no-tags",
-                          "--no-write-fetch-head", "--recurse-submodules=no", "--filter=blob:none",
-                          "--stdin", "origin", istream=stdin)
+                          "--no-write-fetch-head", "--filter=blob:none", "--stdin", "origin", istream=stdin)
         return len(wanted)
 
     def tree_entries(self, rev: str) -> dict[str, TreeEntry]:
@@ -271,12 +291,6 @@ class BareRepo(GitRepo):
     def read_object(self, oid: str) -> bytes:
         """The content of a blob (fetched from origin by git when it is still missing)."""
         return self._git.get_object_data(oid)[3]
-
-    def ref_sha(self, ref: str) -> str | None:
-        try:
-            return self._run("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").strip() or None
-        except GitError:
-            return None
 
     def push(self, src: str | None, ref: str, expected: str | None) -> None:
         """Set (src) or delete (None) a remote ref, only if it still is `expected` (None: absent)."""

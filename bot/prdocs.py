@@ -65,12 +65,9 @@ def fetch_pull(cache: BareRepo, number: int, head_sha: str, base_ref: str) -> Pu
         f"+refs/heads/{branch}*:refs/remotes/origin/{branch}*",
         *exclude,
     ])
-    return PullRefs(
-        default_sha=cache.rev_parse(DEFAULT_REF),
-        base_sha=cache.rev_parse(f"refs/remotes/origin/{base_ref}"),
-        head_sha=cache.rev_parse(head_sha),
-        companion_tip=cache.ref_sha(f"refs/remotes/origin/{branch}"),
-    )
+    base, companion = f"refs/remotes/origin/{base_ref}", f"refs/remotes/origin/{branch}"
+    found = cache.refs(DEFAULT_REF, base, companion, f"refs/docbot/pull/{number}/head")
+    return PullRefs(found[DEFAULT_REF], found[base], found[f"refs/docbot/pull/{number}/head"], found.get(companion))
 
 
 def read_config(cache: BareRepo, refs: PullRefs, repo_name: str) -> tuple[RepoConfig, str]:
