@@ -141,3 +141,18 @@ def test_errors_are_readable_and_never_carry_the_token(github, scene):
         api.list_issue_comments(REPO, 1)
     assert "HTTP 401 Bad credentials" in str(expired.value)
     assert token not in str(expired.value) and token not in repr(api)
+
+
+def test_settings_of_the_port_come_from_the_environment():
+    from bot.errors import ConfigError
+    from bot.settings import Settings, git_url_for
+
+    assert git_url_for("https://api.github.com") == "https://github.com"
+    assert git_url_for("https://ghe.example.com/api/v3") == "https://ghe.example.com"
+    env = {"GITHUB_API_URL": "https://ghe.example.com/api/v3/", "DOCBOT_SECONDS_BETWEEN_WRITES": "0"}
+    settings = Settings.from_env(env)
+    assert (settings.git_url, settings.seconds_between_requests, settings.seconds_between_writes) == (
+        "https://ghe.example.com", 0.25, 0.0)
+    assert Settings.from_env({"DOCBOT_GIT_URL": "http://127.0.0.1:9/"}).git_url == "http://127.0.0.1:9"
+    with pytest.raises(ConfigError, match="DOCBOT_SECONDS_BETWEEN_REQUESTS"):
+        Settings.from_env({"DOCBOT_SECONDS_BETWEEN_REQUESTS": "soon"})
