@@ -21,7 +21,6 @@ class Companion:
 
     branch: str
     pull: PullInfo | None = None  # the open companion PR (same-repository PRs only)
-    pushed: bool = False  # this job moved the branch
     retired: bool = False  # docs are current: the branch and its PR are gone
     fork: bool = False  # head in another repository: a PR cannot target its branch
 
@@ -60,8 +59,8 @@ def sync_companion(ctx: JobContext, pull: PullInfo, work: DocWork) -> Companion:
         ctx.log("pushed %s to %s", work.commit[:12], branch)
     ctx.stage("pushed")
     if not is_same_repo(ctx, pull):
-        return Companion(branch, pushed=work.needs_push, fork=True)
-    return Companion(branch, open_companion_pull(ctx, pull, work), pushed=work.needs_push)
+        return Companion(branch, fork=True)
+    return Companion(branch, open_companion_pull(ctx, pull, work))
 
 
 def open_companion_pull(ctx: JobContext, pull: PullInfo, work: DocWork) -> PullInfo:

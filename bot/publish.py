@@ -51,11 +51,11 @@ def destination(ctx: JobContext, companion: Companion | None) -> str:
     """One Markdown line saying where the regenerated pages are."""
     if companion is None or companion.retired:
         return ""
-    if companion.pull is not None:
-        return (f"Regenerated pages are in #{companion.pull.number} "
-                f"(branch `{companion.branch}`); merge it to update this pull request.")
-    return (f"Regenerated pages are on the branch `{companion.branch}` of {ctx.repo}: a pull request "
-            "cannot target a fork's branch, so fetch that branch and merge it into yours.")
+    if companion.fork:  # issue 4 adds the patch and the command that applies it
+        return (f"Regenerated pages are on the branch `{companion.branch}` of {ctx.repo}: a pull request "
+                "cannot target a fork's branch, so fetch that branch and merge it into yours.")
+    number = companion.pull.number if companion.pull else "?"
+    return f"Regenerated pages are in #{number} (branch `{companion.branch}`); merge it to update this pull request."
 
 
 def summary_text(ctx: JobContext, work: DocWork, companion: Companion, notes: list[str]) -> str:
@@ -89,7 +89,8 @@ def start_check(ctx: JobContext, head_sha: str) -> None:
 def complete_check(ctx: JobContext, conclusion: str, output: CheckOutput, details_url: str | None = None) -> None:
     if ctx.check_run_id is None:
         return
-    output = CheckOutput(output.title[:255], _cap(output.summary), output.text and _cap(output.text))
+    text = output.text and cap_check_text(output.text)
+    output = CheckOutput(output.title[:255], cap_check_text(output.summary), text)
     ctx.api.update_check_run(ctx.repo, ctx.check_run_id, status="completed", conclusion=conclusion,
                              output=output, details_url=details_url)
 
@@ -111,7 +112,8 @@ def finish_check(ctx: JobContext, pull: PullInfo, work: DocWork, companion: Comp
     complete_check(ctx, "action_required", CheckOutput(title, summary), details_url=url)
 
 
-def _cap(text: str) -> str:
+def cap_check_text(text: str) -> str:
+    """Check-run text cut (with a note) to GitHub's 65,535 characters."""
     if len(text) <= CHECK_LIMIT:
         return text
     note = "\n\n*… cut to stay under GitHub's 65,535-character limit.*"
