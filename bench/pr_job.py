@@ -63,9 +63,15 @@ def make_repo(github: GitHubDouble, installation: int, work: Path, name: str, si
     git(work, "push", "-q", "--force", url, "HEAD:refs/heads/main")
 
 
-def run_pr(app: RunningApp, github: GitHubDouble, name: str, size: int, changed: int, run: int) -> tuple[float, int]:
-    """Open one PR changing every 5th of the first files (the same PR in every repository); time its job."""
-    files = {path_of(i): source(i, run + 1) for i in range(0, CHANGE_STEP * changed, CHANGE_STEP)}
+def run_pr(app: RunningApp, github: GitHubDouble, name: str, size: int, changed: int, run: int,
+           *, add: bool = False) -> tuple[float, int]:
+    """Open one PR editing (or adding next to) every 5th of the first files, the same PR in every
+    repository; time its job."""
+    indexes = range(0, CHANGE_STEP * changed, CHANGE_STEP)
+    if add:
+        files = {path_of(i).replace("/mod", f"/new{run}_"): source(i) for i in indexes}
+    else:
+        files = {path_of(i): source(i, run + 1) for i in indexes}
     github.world.events.clear()  # only this PR's delivery, not the echoes of earlier jobs
     github.open_pull_request("bench", name, head=f"pr-{changed}-{run}", files=files)
     app.deliver_events()
@@ -88,21 +94,21 @@ class Setup:
         make_repo(self.github, self.github.install("bench"), root / f"work-{size}", "big", size)
         self.cold, _ = run_pr(self.app, self.github, "big", size, 1, 99)
 
-    def run(self, changed: int, run: int) -> tuple[float, int]:
-        return run_pr(self.app, self.github, "big", self.size, changed, run)
+    def run(self, changed: int, run: int, add: bool = False) -> tuple[float, int]:
+        return run_pr(self.app, self.github, "big", self.size, changed, run, add=add)
 
     def stop(self) -> None:
         self.app.stop()
         self.github.stop()
 
 
-def measure(setups: list[Setup]) -> dict[int, dict[int, tuple[float, int]]]:
+def measure(setups: list[Setup], sizes: tuple[int, ...], add: bool = False) -> dict[int, dict[int, tuple[float, int]]]:
     """Median time and most requests per (repository, PR size); sizes alternate so noise hits both."""
-    samples: dict[int, dict[int, list[tuple[float, int]]]] = {s.size: {c: [] for c in PR_SIZES} for s in setups}
-    for changed in PR_SIZES:
+    samples: dict[int, dict[int, list[tuple[float, int]]]] = {s.size: {c: [] for c in sizes} for s in setups}
+    for changed in sizes:
         for run in range(RUNS):
             for setup in setups:
-                samples[setup.size][changed].append(setup.run(changed, run))
+                samples[setup.size][changed].append(setup.run(changed, run + (100 if add else 0), add))
     return {size: {c: (statistics.median(t for t, _ in runs), max(n for _, n in runs)) for c, runs in by.items()}
             for size, by in samples.items()}
 
@@ -111,7 +117,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="docbot-bench-") as tmp:
         setups = [Setup(Path(tmp), size) for size in REPO_SIZES]
         try:
-            table = measure(setups)
+            table = measure(setups, PR_SIZES)
+            added = measure(setups, (10,), add=True)
         finally:
             for setup in setups:
                 setup.stop()
@@ -125,6 +132,9 @@ def main() -> None:
         cells = [f"{table[s][changed][0]:>12.3f} s, {table[s][changed][1]:>2} requests" for s in REPO_SIZES]
         ratio = table[big][changed][0] / table[small][changed][0]
         print(f"{changed:>13} | " + " | ".join(cells) + f" | {ratio:10.2f}")
+    add_cells = [f"{added[s][10][0]:>12.3f} s, {added[s][10][1]:>2} requests" for s in REPO_SIZES]
+    print(f"{'10 added':>13} | " + " | ".join(add_cells) + f" | {added[big][10][0] / added[small][10][0]:10.2f}"
+          + "   (reference: new files rebuild every ancestor's sub.md, which lists the whole subtree)")
     worst = max(n for sizes in table.values() for _, n in sizes.values())
     ratios = [table[big][c][0] / table[small][c][0] for c in PR_SIZES]
     print()
