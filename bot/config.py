@@ -131,6 +131,8 @@ def _validate(key: str, value: object) -> object:
     if key in ("include", "exclude"):
         return _globs(key, value)
     if key == "mode":
+        if value is False:  # YAML 1.1 reads a bare `off` as false
+            return "off"
         if value not in MODES:
             raise ConfigError(f"{CONFIG_PATH}: mode must be one of {', '.join(MODES)}")
         return value

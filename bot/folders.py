@@ -50,7 +50,7 @@ class FolderPlanner:
 
     def _update_folder(self, folder, entries, removed, children, sub_delta) -> bool:
         """Write one folder's pages; returns whether the folder still holds documented files."""
-        state = self._load_state(folder, entries)
+        state, rebuilt = self._load_state(folder, entries)
         files = {e.name: e.description for e in state.files if e.name not in removed}
         files.update(entries)
         subs = {s for s in state.subfolders if children.get(s, True)}
@@ -62,26 +62,28 @@ class FolderPlanner:
         new_state = FolderState(folder, tuple(FileEntry(n, files[n]) for n in sorted(files)), tuple(sorted(subs)))
         self.plan.writes[pages[0]] = render_folder_index(new_state, self.ctx)
         self.plan.writes[pages[1]] = render_folder_doc(new_state, self.ctx)
-        if sub_delta is not None or self.engine.mirror.read_text(pages[2]) is None:
+        # index.md and sub.md are written together: only a folder whose index was missing can lack its
+        # sub.md, and reading the root's sub.md (every file of the repository) just to be sure costs time.
+        if sub_delta is not None or (rebuilt and self.engine.mirror.read_text(pages[2]) is None):
             paths = self._load_subtree(folder, pages[2])
             if sub_delta is not None:
                 paths = (paths | sub_delta[0]) - sub_delta[1]
             self.plan.writes[pages[2]] = render_subtree(folder, sorted(paths), self.ctx)
         return True
 
-    def _load_state(self, folder: str, fresh: dict[str, str]) -> FolderState:
-        """The folder as its index.md records it, or rebuilt from the tree when the page is missing or foreign."""
+    def _load_state(self, folder: str, fresh: dict[str, str]) -> tuple[FolderState, bool]:
+        """The folder as its index.md records it, or rebuilt from the tree (True) when that page is missing."""
         text = self.engine.mirror.read_text(self.layout.folder_page(folder, "index.md"))
         state = parse_folder_index(text, folder) if text else None
         if state is not None:
-            return state
+            return state, False
         tree = self.engine.tree
         files = []
         for path in tree.files_in(folder):
             name = path.rpartition("/")[2]
             description = fresh.get(name) or self.engine.folder_description_source(path)
             files.append(FileEntry(name, description))
-        return FolderState(folder, tuple(files), tuple(tree.subfolders(folder)))
+        return FolderState(folder, tuple(files), tuple(tree.subfolders(folder))), True
 
     def _load_subtree(self, folder: str, page: str) -> set[str]:
         text = self.engine.mirror.read_text(page)

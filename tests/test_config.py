@@ -74,3 +74,8 @@ def test_command_line_overrides_are_validated():
     assert config.docs_dir == "out" and config.include == ("a/**",)
     with pytest.raises(ConfigError):
         apply_overrides(RepoConfig(), {"docs_dir": "../x"})
+
+
+def test_bare_off_means_mode_off():
+    assert parse_config("mode: off\n").mode == "off"
+    assert parse_config("mode: 'off'\n").mode == "off"
