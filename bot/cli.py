@@ -101,26 +101,33 @@ def cmd_generate(args: argparse.Namespace) -> int:
     paths, links = repo.worktree_files(gone)
     tree = SourceTree(paths, config, links)
     engine = DocEngine(config, tree, files, files)
+    written: set[str] = set()
+
+    def write_now(pages: dict[str, str]) -> None:
+        write_pages(repo.root, config.docs_dir, pages)
+        written.update(pages)
+
     if args.all:
-        plan = _plan_all(engine, args.jobs)
+        plan = _plan_all(engine, args.jobs, None if args.check else write_now)
     elif args.paths:
         plan = engine.plan_paths(_repo_paths(repo, tree, files, args.paths))
     else:
         plan = engine.plan_changes(changes)
     if not args.check:
-        write_pages(repo.root, config.docs_dir, plan.writes, plan.deletes)
+        rest = {p: c for p, c in plan.writes.items() if p not in written}
+        write_pages(repo.root, config.docs_dir, rest, plan.deletes)
     _report(plan, args, config)
     return EXIT_STALE if args.check and plan else EXIT_OK
 
 
-def _plan_all(engine: DocEngine, jobs: int) -> Plan:
+def _plan_all(engine: DocEngine, jobs: int, sink) -> Plan:
     from tqdm import tqdm
 
     from bot.fullgen import plan_all
 
     total = len(engine.tree.sources)
     with tqdm(total=total, unit="file", disable=not sys.stderr.isatty() or total < 50, file=sys.stderr) as bar:
-        return plan_all(engine, jobs=max(1, jobs), progress=bar.update)
+        return plan_all(engine, jobs=max(1, jobs), progress=bar.update, sink=sink)
 
 
 def _report(plan: Plan, args: argparse.Namespace, config: RepoConfig) -> None:

@@ -56,8 +56,17 @@ def _results(engine: DocEngine, paths: list[str], jobs: int) -> Iterator:
         yield from pool.imap_unordered(_one_in_worker, paths, chunksize=_CHUNK)
 
 
-def plan_all(engine: DocEngine, jobs: int = 1, progress: Callable[[int], None] | None = None) -> Plan:
-    """The plan that makes the whole mirror current."""
+def plan_all(
+    engine: DocEngine,
+    jobs: int = 1,
+    progress: Callable[[int], None] | None = None,
+    sink: Callable[[dict[str, str]], None] | None = None,
+) -> Plan:
+    """The plan that makes the whole mirror current.
+
+    `sink`, when given, receives each file's changed pages as soon as they are rendered, so the
+    caller can write them while the workers go on (the plan still lists every page).
+    """
     plan = Plan()
     descriptions: dict[str, str] = {}
     for path, description, changed, report in _results(engine, sorted(engine.tree.sources), jobs):
@@ -65,6 +74,8 @@ def plan_all(engine: DocEngine, jobs: int = 1, progress: Callable[[int], None] |
             plan.skipped.append((path, "could not be read"))
         descriptions[path] = description
         plan.writes.update(changed)
+        if sink and changed:
+            sink(changed)
         if report:
             plan.files.append(report)
         if progress:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -60,43 +59,64 @@ class WorktreeFiles:
         return sorted(found)
 
 
-def _checked_target(root: str, docs_dir: str, path: str) -> str:
-    """The absolute path for a mirror page, refusing anything that could land outside docs_dir."""
-    parts = path.split("/")
-    if not path.startswith(docs_dir + "/") or any(p in ("", ".", "..") for p in parts) or "\0" in path:
-        raise InputError(f"refusing to write outside {docs_dir}/: {path!r}")
-    current = root
-    for part in parts[:-1]:
-        current = os.path.join(current, part)
-        if os.path.islink(current):
-            raise InputError(f"refusing to write through a symbolic link: {os.path.relpath(current, root)}")
-    return os.path.join(root, *parts)
+class _Targets:
+    """Absolute paths for mirror pages, refusing anything that could land outside docs_dir.
+
+    Folders already checked (no link on the way) and created are remembered for the call:
+    a full generation writes thousands of pages into a few hundred folders.
+    """
+
+    def __init__(self, root: str, docs_dir: str):
+        self.root, self.docs_dir = root, docs_dir
+        self._safe_folders: set[str] = set()
+
+    def path(self, path: str) -> str:
+        parts = path.split("/")
+        if not path.startswith(self.docs_dir + "/") or any(p in ("", ".", "..") for p in parts) or "\0" in path:
+            raise InputError(f"refusing to write outside {self.docs_dir}/: {path!r}")
+        current = self.root
+        for part in parts[:-1]:
+            current = os.path.join(current, part)
+            if current in self._safe_folders:
+                continue
+            if os.path.islink(current):
+                raise InputError(f"refusing to write through a symbolic link: {os.path.relpath(current, self.root)}")
+            self._safe_folders.add(current)
+        return os.path.join(self.root, *parts)
 
 
 def write_pages(
     root: str | os.PathLike[str], docs_dir: str, writes: Mapping[str, str], deletes: Iterable[str] = ()
 ) -> None:
-    """Write and delete mirror pages below `root`/`docs_dir`; every write is atomic."""
+    """Write and delete mirror pages below `root`/`docs_dir`; every write is atomic (a rename)."""
     root = os.path.realpath(root)
+    targets = _Targets(root, docs_dir)
     for path in sorted(deletes):
-        target = _checked_target(root, docs_dir, path)
+        target = targets.path(path)
         if os.path.isfile(target) and not os.path.islink(target):
             os.unlink(target)
             _prune_empty(root, os.path.dirname(target), docs_dir)
+    made: set[str] = set()
     for path, content in sorted(writes.items()):
-        target = _checked_target(root, docs_dir, path)
-        if os.path.islink(target):
-            os.unlink(target)
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".docbot-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(content.encode("utf-8"))
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        target = targets.path(path)
+        folder = os.path.dirname(target)
+        if folder not in made:
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
+        _write_atomically(target, content.encode("utf-8"))
+
+
+def _write_atomically(target: str, data: bytes) -> None:
+    """Write beside the target, then rename over it: readers never see half a page."""
+    tmp = os.path.join(os.path.dirname(target), f".{os.path.basename(target)}.docbot-{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, target)  # replaces a link at target itself, never follows it
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _prune_empty(root: str, folder: str, docs_dir: str) -> None:
