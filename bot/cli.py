@@ -101,33 +101,26 @@ def cmd_generate(args: argparse.Namespace) -> int:
     paths, links = repo.worktree_files(gone)
     tree = SourceTree(paths, config, links)
     engine = DocEngine(config, tree, files, files)
-    written: set[str] = set()
-
-    def write_now(pages: dict[str, str]) -> None:
-        write_pages(repo.root, config.docs_dir, pages)
-        written.update(pages)
-
     if args.all:
-        plan = _plan_all(engine, args.jobs, None if args.check else write_now)
+        plan = _plan_all(engine, args.jobs, None if args.check else repo.root)
     elif args.paths:
         plan = engine.plan_paths(_repo_paths(repo, tree, files, args.paths))
     else:
         plan = engine.plan_changes(changes)
     if not args.check:
-        rest = {p: c for p, c in plan.writes.items() if p not in written}
-        write_pages(repo.root, config.docs_dir, rest, plan.deletes)
+        write_pages(repo.root, config.docs_dir, plan.writes, plan.deletes)
     _report(plan, args, config)
     return EXIT_STALE if args.check and plan else EXIT_OK
 
 
-def _plan_all(engine: DocEngine, jobs: int, sink) -> Plan:
+def _plan_all(engine: DocEngine, jobs: int, write_root) -> Plan:
     from tqdm import tqdm
 
     from bot.fullgen import plan_all
 
     total = len(engine.tree.sources)
     with tqdm(total=total, unit="file", disable=not sys.stderr.isatty() or total < 50, file=sys.stderr) as bar:
-        return plan_all(engine, jobs=max(1, jobs), progress=bar.update, sink=sink)
+        return plan_all(engine, jobs=max(1, jobs), progress=bar.update, write_root=write_root)
 
 
 def _report(plan: Plan, args: argparse.Namespace, config: RepoConfig) -> None:
@@ -149,7 +142,7 @@ def format_plan(plan: Plan, config: RepoConfig) -> str:
     if not plan:
         return f"docbot: documentation under {config.docs_dir}/ is current; nothing written"
     lines = [
-        f"docbot: {len(plan.files)} file(s); {len(plan.writes)} page(s) written, "
+        f"docbot: {len(plan.files)} file(s); {len(plan.written_pages)} page(s) written, "
         f"{len(plan.deletes)} deleted under {config.docs_dir}/"
     ]
     shown = plan.files[:_FILES_SHOWN]
@@ -169,7 +162,7 @@ def format_plan(plan: Plan, config: RepoConfig) -> str:
 def plan_as_json(plan: Plan, check: bool = False) -> dict:
     return {
         "stale": bool(plan) if check else None,
-        "written": sorted(plan.writes),
+        "written": plan.written_pages,
         "deleted": sorted(plan.deletes),
         "files": [
             {"path": r.path, "status": r.status, "old_path": r.old_path, "added": r.added,

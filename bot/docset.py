@@ -42,15 +42,20 @@ class Plan:
 
     writes: dict[str, str] = field(default_factory=dict)
     deletes: set[str] = field(default_factory=set)
+    written: set[str] = field(default_factory=set)  # pages already written while planning (full generation)
     files: list[FileReport] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
 
     @property
+    def written_pages(self) -> list[str]:
+        return sorted(set(self.writes) | self.written)
+
+    @property
     def changed_pages(self) -> list[str]:
-        return sorted(set(self.writes) | self.deletes)
+        return sorted(set(self.writes) | self.written | self.deletes)
 
     def __bool__(self) -> bool:
-        return bool(self.writes or self.deletes)
+        return bool(self.writes or self.written or self.deletes)
 
 
 @dataclass(frozen=True)

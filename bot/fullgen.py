@@ -3,25 +3,31 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 
 from bot.docset import DocEngine, FileReport, Plan, keyword_diff, render_source
 from bot.layout import FOLDER_PAGES, ancestors, folder_of
+from bot.mirror import write_pages
 from bot.pages import parse_keywords
 from bot.render import FileEntry, FolderState, render_folder_doc, render_folder_index, render_subtree, warm_up
 
 _CHUNK = 8
-_worker_engine: DocEngine | None = None
+_worker: tuple[DocEngine, str | None] | None = None
 
 
-def _init_worker(engine: DocEngine) -> None:
-    global _worker_engine
-    _worker_engine = engine
+def _init_worker(engine: DocEngine, write_root: str | None) -> None:
+    global _worker
+    _worker = (engine, write_root)
 
 
-def _one(path: str, engine: DocEngine) -> tuple[str, str, dict[str, str], FileReport | None]:
-    """Render one source; returns its description, the pages that differ from the mirror, and a report."""
+def _one(path: str, engine: DocEngine, write_root: str | None):
+    """Render one source; returns its description, the pages that differ from the mirror, and a report.
+
+    With `write_root`, those pages are written here, in the worker, and only their paths travel
+    back: a full generation moves tens of megabytes of pages that the parent never needs to see.
+    """
     data = engine.sources.read(path)
     if data is None:
         return path, "", {}, None
@@ -38,21 +44,24 @@ def _one(path: str, engine: DocEngine) -> tuple[str, str, dict[str, str], FileRe
         added, removed = keyword_diff(parse_keywords(old_kw) if old_kw else None, result.analysis)
         status = "modified" if old_kw is not None else "added"
         report = FileReport(path, status, None, added, removed, result.analysis.degraded)
+        if write_root is not None:
+            write_pages(write_root, engine.config.docs_dir, changed)
+            changed = dict.fromkeys(changed)
     return path, result.analysis.description, changed, report
 
 
 def _one_in_worker(path: str):
-    assert _worker_engine is not None
-    return _one(path, _worker_engine)
+    assert _worker is not None
+    return _one(path, *_worker)
 
 
-def _results(engine: DocEngine, paths: list[str], jobs: int) -> Iterator:
+def _results(engine: DocEngine, paths: list[str], jobs: int, write_root: str | None) -> Iterator:
     if jobs <= 1 or len(paths) < 2 * _CHUNK:
-        yield from (_one(p, engine) for p in paths)
+        yield from (_one(p, engine, write_root) for p in paths)
         return
     warm_up()
     ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(jobs, initializer=_init_worker, initargs=(engine,)) as pool:
+    with ctx.Pool(jobs, initializer=_init_worker, initargs=(engine, write_root)) as pool:
         yield from pool.imap_unordered(_one_in_worker, paths, chunksize=_CHUNK)
 
 
@@ -60,22 +69,24 @@ def plan_all(
     engine: DocEngine,
     jobs: int = 1,
     progress: Callable[[int], None] | None = None,
-    sink: Callable[[dict[str, str]], None] | None = None,
+    write_root: str | os.PathLike[str] | None = None,
 ) -> Plan:
     """The plan that makes the whole mirror current.
 
-    `sink`, when given, receives each file's changed pages as soon as they are rendered, so the
-    caller can write them while the workers go on (the plan still lists every page).
+    With `write_root`, every source's own pages are written as soon as they are rendered (they
+    are listed in `plan.written`); folder pages and deletions are left in the plan as usual.
     """
     plan = Plan()
     descriptions: dict[str, str] = {}
-    for path, description, changed, report in _results(engine, sorted(engine.tree.sources), jobs):
+    root = None if write_root is None else os.fspath(write_root)
+    for path, description, changed, report in _results(engine, sorted(engine.tree.sources), jobs, root):
         if report is None and not description:
             plan.skipped.append((path, "could not be read"))
         descriptions[path] = description
-        plan.writes.update(changed)
-        if sink and changed:
-            sink(changed)
+        if root is None:
+            plan.writes.update(changed)
+        else:
+            plan.written.update(changed)
         if report:
             plan.files.append(report)
         if progress:
