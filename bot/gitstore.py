@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from gitdb.base import IStream
 from bot.errors import GitError, InputError
 from bot.gittree import TreeEntry, rewrite_tree
 
+_LISTING_ENTRY = re.compile(r"(\d{6}) [^\t\0]*\t([^\0]*)\0")  # ls-files --stage / ls-tree -r, with -z
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 
 
@@ -76,32 +78,36 @@ class GitRepo:
             result += [Change("A", p) for p in self.untracked_files()]
         return sorted(result, key=lambda c: (c.path, c.status))
 
-    def listing(self, rev: str | None = None) -> tuple[list[str], set[str]]:
-        """Files git tracks (in the index, or at `rev`) and which of them are symbolic links (mode 120000)."""
+    def listing(
+        self, rev: str | None = None, skip: Callable[[str], bool] | None = None
+    ) -> tuple[list[str], set[str]]:
+        """Files git tracks (in the index, or at `rev`) and which of them are symbolic links (mode 120000).
+
+        `skip` leaves paths out (the mirror's own pages, several for every source) before anyone
+        else has to look at them.
+        """
         if rev is None:
             out = self._run("ls-files", "-z", "--stage")  # "<mode> <sha> <stage>\t<path>"
         else:
             out = self._run("ls-tree", "-r", "-z", "--full-tree", self.rev_parse(rev))  # "<mode> <type> <sha>\t<path>"
-        paths, links = [], set()
-        for entry in out.split("\0"):
-            meta, _, path = entry.partition("\t")
-            if path:
-                paths.append(path)
-                if meta.startswith("120000"):
-                    links.add(path)
-        return paths, links
+        entries = _LISTING_ENTRY.findall(out)
+        if skip is not None:
+            entries = [(mode, path) for mode, path in entries if not skip(path)]
+        return [path for _, path in entries], {path for mode, path in entries if mode == "120000"}
 
     def tracked_files(self, rev: str | None = None) -> list[str]:
         """Every file git tracks, in the index (work tree) or at a revision."""
         return sorted(self.listing(rev)[0])
 
-    def worktree_files(self, gone: set[str] | None = None) -> tuple[list[str], set[str]]:
+    def worktree_files(
+        self, gone: set[str] | None = None, skip: Callable[[str], bool] | None = None
+    ) -> tuple[list[str], set[str]]:
         """Files as the work tree has them (tracked minus deleted, plus untracked), and the symbolic links.
 
         `gone`: deletions the caller already knows from a diff against the work tree, which
         saves git a second pass over every tracked file.
         """
-        tracked, links = self.listing()
+        tracked, links = self.listing(skip=skip)
         if gone is None:
             gone = {p for p in self._run("ls-files", "-z", "--deleted").split("\0") if p}
         return sorted((set(tracked) - gone) | set(self.untracked_files())), links
@@ -238,6 +244,12 @@ class BareRepo(GitRepo):
     def _header(self, rev: str) -> list[str]:
         return self._read_object(self.rev_parse(rev)).split(b"\n\n", 1)[0].decode().splitlines()
 
+    def commit_message(self, rev: str) -> str:  # read from the commit object: no git process
+        return self._read_object(self.rev_parse(rev)).partition(b"\n\n")[2].decode(errors="replace")
+
+    def diff(self, old: str, new: str) -> str:  # a patch `git apply` takes; missing blobs are fetched
+        return self._run("diff", "--no-color", "--no-ext-diff", "--no-renames", "--no-textconv", old, new, "--")
+
     def tree_of(self, rev: str) -> str:  # read from the commit object: no git process
         return self._header(rev)[0].removeprefix("tree ")
 
@@ -272,28 +284,22 @@ class BareRepo(GitRepo):
 
     def tree_entries(self, rev: str) -> dict[str, TreeEntry]:
         """Every file at a commit with its mode and blob id, from one ls-tree (no blob read)."""
-        entries = {}
-        for record in self._run("ls-tree", "-r", "-z", "--full-tree", self.rev_parse(rev)).split("\0"):
-            meta, _, path = record.partition("\t")
-            if path:
-                entries[path] = TreeEntry(meta[:6], meta[meta.rindex(" ") + 1 :])
-        return entries
+        records = self._run("ls-tree", "-r", "-z", "--full-tree", self.rev_parse(rev)).split("\0")
+        parts = (record.partition("\t") for record in records)
+        return {path: TreeEntry(meta[:6], meta[meta.rindex(" ") + 1 :]) for meta, _, path in parts if path}
 
     def tree_delta(self, base: str, head: str) -> dict[str, TreeEntry | None]:
         """Files that differ between two commits (a rename is a delete and an add): entry at head or None."""
         fields = self._run("diff-tree", "-r", "-z", "--no-renames", base, head).split("\0")
-        delta: dict[str, TreeEntry | None] = {}
-        for meta, path in zip(fields[0::2], fields[1::2], strict=False):  # a trailing "" is left over
-            _, mode, _, oid, _ = meta.split()
-            delta[path] = None if mode == "000000" else TreeEntry(mode, oid)
-        return delta
+        metas = zip((meta.split() for meta in fields[0::2]), fields[1::2], strict=False)  # a trailing "" is left over
+        return {path: None if m[1] == "000000" else TreeEntry(m[1], m[3]) for m, path in metas}
 
     def read_object(self, oid: str) -> bytes:
         """The content of a blob (fetched from origin by git when it is still missing)."""
         return self._git.get_object_data(oid)[3]
 
-    def push(self, src: str | None, ref: str, expected: str | None) -> None:
-        """Set (src) or delete (None) a remote ref, only if it still is `expected` (None: absent)."""
+    def push(self, src: str | None, ref: str, expected: str | None, url: str = "origin") -> None:
+        """Set (src) or delete (None) a ref of origin (or of `url`), only if it still is `expected` (None: absent)."""
         lease = f"--force-with-lease={ref}:{expected or ''}"
-        self._run("push", "--quiet", "--no-verify", lease, "origin", f"{src or ''}:{ref}")
+        self._run("push", "--quiet", "--no-verify", lease, url, f"{src or ''}:{ref}")
 

@@ -104,14 +104,18 @@ def parse_folder_index(md: str, folder_path: str) -> FolderState | None:
 
 def parse_subtree(md: str, folder_path: str) -> frozenset[str] | None:
     """The repository paths a `sub.md` lists."""
-    parsed = _sections(md)
-    if parsed is None or not _title_names(parsed[0], "Subtree Keyword Index: ", folder_path):
+    # Sliced, not split into sections: the root's sub.md lists every file of the repository twice.
+    md = md.replace("\r\n", "\n")
+    title = md.partition("\n")[0]
+    heading = "Subtree Keyword Index: "
+    if not title.startswith("# " + heading) or not _title_names(title, heading, folder_path):
         return None
-    if not parsed[0].startswith("# Subtree Keyword Index: ") or "Keywords" not in parsed[1]:
+    start = md.find("\n## Keywords\n")
+    if start < 0:
         return None
+    end = md.find("\n## ", start + 1)
     prefix = folder_path + "/" if folder_path else ""
-    # One scan over the section: the root's sub.md lists every file of the repository twice.
-    targets = set(_SUBTREE_ENTRIES.findall("\n".join(parsed[1]["Keywords"])))
+    targets = set(_SUBTREE_ENTRIES.findall(md, start, len(md) if end < 0 else end))
     found = set()
     for target in targets:
         relative = (unquote(target) if "%" in target else target).removeprefix("./")

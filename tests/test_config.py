@@ -79,3 +79,4 @@ def test_command_line_overrides_are_validated():
 def test_bare_off_means_mode_off():
     assert parse_config("mode: off\n").mode == "off"
     assert parse_config("mode: 'off'\n").mode == "off"
+

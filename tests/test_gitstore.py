@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import RepoConfig
 from bot.gitstore import GitRepo
 from tests.gitrepo import Repo
 
@@ -68,3 +69,11 @@ def test_worktree_listing_sees_untracked_and_links_and_not_deleted(repo: Repo):
     paths, links = GitRepo(repo.path).worktree_files()
     assert "untracked.py" in paths and "pkg/b.py" not in paths
     assert links == {"link.py"}
+
+
+def test_listing_leaves_out_skipped_paths(repo: Repo):
+    repo.write({"docs/a.py_docs.md": "x", "docs/index.md": "x", "docs/source/real.md": "# Real\n"})
+    repo.commit("pages")
+    paths, _ = GitRepo(repo.path).listing("HEAD", skip=RepoConfig().is_generated)
+    assert "docs/source/real.md" in paths and "a.py" in paths
+    assert "docs/a.py_docs.md" not in paths and "docs/index.md" not in paths
