@@ -65,6 +65,13 @@ def _results(engine: DocEngine, paths: list[str], jobs: int, write_root: str | N
         yield from pool.imap_unordered(_one_in_worker, paths, chunksize=_CHUNK)
 
 
+def _largest_first(engine: DocEngine) -> list[str]:
+    """Sources ordered so the big ones start first and no worker is left alone with one at the end."""
+    paths = sorted(engine.tree.sources)
+    size = getattr(engine.sources, "size", None)
+    return sorted(paths, key=lambda p: -size(p)) if size else paths
+
+
 def plan_all(
     engine: DocEngine,
     jobs: int = 1,
@@ -79,7 +86,7 @@ def plan_all(
     plan = Plan()
     descriptions: dict[str, str] = {}
     root = None if write_root is None else os.fspath(write_root)
-    for path, description, changed, report in _results(engine, sorted(engine.tree.sources), jobs, root):
+    for path, description, changed, report in _results(engine, _largest_first(engine), jobs, root):
         if report is None and not description:
             plan.skipped.append((path, "could not be read"))
         descriptions[path] = description

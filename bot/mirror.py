@@ -40,6 +40,13 @@ class WorktreeFiles:
         finally:
             os.close(fd)
 
+    def size(self, path: str) -> int:
+        """Bytes of the file at `path` (0 when it cannot be seen); used to schedule work, never to trust."""
+        try:
+            return os.lstat(os.path.join(self.root, path)).st_size
+        except OSError:
+            return 0
+
     def read_text(self, path: str) -> str | None:
         data = self.read(path)
         return None if data is None else data.decode("utf-8", errors="replace")
