@@ -17,7 +17,9 @@ from gitdb.base import IStream
 from bot.errors import GitError, InputError
 from bot.gittree import TreeEntry, rewrite_tree
 
-_LISTING_ENTRY = re.compile(r"(\d{6}) [^\t\0]*\t([^\0]*)\0")  # ls-files --stage / ls-tree -r, with -z
+# `ls-files --stage -z` and `ls-tree -r -z` records: "<mode> <two fields>\t<path>\0"
+_LISTING_PATH = re.compile(r"\t([^\0]*)\0")
+_LISTING_LINK = re.compile(r"(?:^|\0)120000 [^\t\0]*\t([^\0]*)")
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 
 
@@ -90,10 +92,11 @@ class GitRepo:
             out = self._run("ls-files", "-z", "--stage")  # "<mode> <sha> <stage>\t<path>"
         else:
             out = self._run("ls-tree", "-r", "-z", "--full-tree", self.rev_parse(rev))  # "<mode> <type> <sha>\t<path>"
-        entries = _LISTING_ENTRY.findall(out)
+        paths = _LISTING_PATH.findall(out)
+        links = set(_LISTING_LINK.findall(out)) if "120000 " in out else set()  # links are rare: skip the scan
         if skip is not None:
-            entries = [(mode, path) for mode, path in entries if not skip(path)]
-        return [path for _, path in entries], {path for mode, path in entries if mode == "120000"}
+            paths = [path for path in paths if not skip(path)]
+        return paths, links
 
     def tracked_files(self, rev: str | None = None) -> list[str]:
         """Every file git tracks, in the index (work tree) or at a revision."""
