@@ -29,7 +29,12 @@ _COMMAND_LINE = re.compile(r"/docs(?:\s+(\S+))?(?:\s+(.*))?", re.IGNORECASE)
 _LINK_MARKS = {"link_open": "[", "link_close": "]"}
 _SHOWN_WORD = 40  # an unknown word is echoed back, so keep a pasted essay out of the reply
 
-Outcome = Literal["done", "not_allowed", "unknown", "nothing_to_do", "over_limit"]
+Outcome = Literal["done", "not_allowed", "unknown", "nothing_to_do", "refused", "failed", "over_limit"]
+# Check-run buttons: identifier -> (label <= 20, description <= 40, the command a click runs).
+CHECK_ACTIONS: dict[str, tuple[str, str, str]] = {
+    "regenerate": ("Regenerate", "Regenerate this pull request's docs", "regenerate"),
+    "open_docs_pr": ("Open docs PR", "Put the docs on a companion branch + PR", "branch"),
+}
 
 
 @dataclass(frozen=True)
@@ -174,6 +179,8 @@ def _reply_line(result: CommandResult) -> str:
         return f"- {shown}: only owners, members, collaborators and users with write access may run this."
     if result.outcome == "nothing_to_do":
         return f"- {shown}: nothing to do{detail}."
+    if result.outcome in ("refused", "failed"):
+        return f"- {shown}: {'not done' if result.outcome == 'refused' else 'failed'}{detail}."
     hint = f" Did you mean `/docs {result.command.suggestion}`?" if result.command.suggestion else ""
     return f"- {shown} is not a docbot command.{hint}"
 

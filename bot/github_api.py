@@ -15,6 +15,14 @@ from github.GitRef import GitRef
 from github.IssueComment import IssueComment
 
 from bot.errors import GitHubError
+from bot.github_types import (  # noqa: F401  (re-exported: callers import the records from the port)
+    CheckOutput,
+    CheckRunInfo,
+    CommentInfo,
+    PullInfo,
+    ReviewComment,
+    ReviewCommentInfo,
+)
 
 RETRY_TOTAL = 4  # tries after the first; a job that still fails is retried whole by the queue
 RETRY_BACKOFF = 0.5  # seconds, doubled each time; urllib3 does not wait before the first retry
@@ -43,76 +51,6 @@ def retry_policy() -> RetryPolicy:
         secondary_rate_wait=SECONDARY_RATE_WAIT,
         max_rate_limit_wait=MAX_RATE_LIMIT_WAIT,
     )
-
-
-@dataclass(frozen=True)
-class PullInfo:
-    """The fields of a pull request the jobs act on."""
-
-    number: int
-    state: str
-    html_url: str
-    title: str
-    body: str
-    head_sha: str
-    head_ref: str
-    head_repo: str | None  # full name; None once a fork is deleted
-    head_owner_type: str | None  # User or Organization: pushing to a fork depends on it
-    base_ref: str
-    draft: bool
-    maintainer_can_modify: bool
-
-
-@dataclass(frozen=True)
-class CommentInfo:
-    """One issue (PR conversation) comment."""
-
-    id: int
-    author: str
-    body: str
-    html_url: str
-
-
-@dataclass(frozen=True)
-class CheckRunInfo:
-    """One check run."""
-
-    id: int
-    name: str
-    head_sha: str
-    status: str
-    conclusion: str | None
-    app_slug: str | None
-    html_url: str
-
-
-@dataclass(frozen=True)
-class CheckOutput:
-    """The text a check run shows; summary and text are at most 65,535 characters each."""
-
-    title: str
-    summary: str
-    text: str | None = None
-
-    def as_dict(self) -> dict[str, str]:
-        out = {"title": self.title, "summary": self.summary}
-        return out | ({"text": self.text} if self.text else {})
-
-
-@dataclass(frozen=True)
-class ReviewComment:
-    """One comment of a review: a range of lines on the RIGHT side of one file."""
-
-    path: str
-    body: str
-    line: int
-    start_line: int | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"path": self.path, "body": self.body, "line": self.line, "side": "RIGHT"}
-        if self.start_line is not None and self.start_line < self.line:
-            out |= {"start_line": self.start_line, "start_side": "RIGHT"}
-        return out
 
 
 @contextmanager
@@ -157,6 +95,11 @@ def _comment_info(comment: Any) -> CommentInfo:
     return CommentInfo(comment.id, comment.user.login if comment.user else "", comment.body or "", comment.html_url)
 
 
+def _review_comment_info(comment: Any) -> ReviewCommentInfo:
+    return ReviewCommentInfo(comment.id, comment.user.login if comment.user else "", comment.path, comment.body or "",
+                             comment.line, comment.start_line, comment.commit_id)
+
+
 @dataclass
 class GitHubApi:
     """One installation token's view of the REST API; every method is one request unless it says so."""
@@ -198,6 +141,22 @@ class GitHubApi:
             for pull in self._repo(repo).get_pulls(state="open", head=head_label, base=base):
                 return _pull_info(pull)
         return None
+
+    def find_pull_by_head_sha(self, repo: str, head_sha: str) -> PullInfo | None:
+        """The open PR whose head is this commit (one request per 100 open PRs): forks have no other key."""
+        with _calling(f"looking for the pull request with head {head_sha[:12]} in {repo}"):
+            return next((_pull_info(p) for p in self._repo(repo).get_pulls(state="open") if p.head.sha == head_sha),
+                        None)
+
+    def list_pull_files(self, repo: str, number: int) -> dict[str, str | None]:
+        """Path -> unified diff of every file of the PR (None when GitHub shows no patch); one request per 100."""
+        with _calling(f"listing the files of {repo}#{number}"):
+            return {f.filename: f.patch for f in self._repo(repo).get_pull(number).get_files()}
+
+    def list_review_comments(self, repo: str, number: int) -> list[ReviewCommentInfo]:
+        """Every review comment of the PR (one request per 100)."""
+        with _calling(f"listing the review comments of {repo}#{number}"):
+            return [_review_comment_info(c) for c in self._repo(repo).get_pull(number).get_review_comments()]
 
     def create_pull(self, repo: str, *, title: str, body: str, head: str, base: str) -> PullInfo:
         with _calling(f"opening a pull request {head} -> {base} in {repo}"):
@@ -252,7 +211,8 @@ class GitHubApi:
     def update_check_run(self, repo: str, run_id: int, *, status: str, conclusion: str | None = None,
                          output: CheckOutput | None = None, details_url: str | None = None,
                          actions: Sequence[dict[str, str]] | None = None) -> None:
-        extra = _check_fields(conclusion, output, details_url) | ({"actions": list(actions)} if actions else {})
+        # An empty list clears the buttons a run showed before.
+        extra = _check_fields(conclusion, output, details_url) | ({} if actions is None else {"actions": list(actions)})
         with _calling(f"updating check run {run_id} in {repo}"):
             self._repo(repo).get_check_run(run_id).edit(status=status, **extra)
 

@@ -7,18 +7,23 @@ import threading
 from collections.abc import Callable
 
 from bot.auth import InstallationTokens, app_jwt
+from bot.commandjob import run_check_action, run_commands
 from bot.context import JobContext
-from bot.errors import DocbotError, GitHubError
 from bot.events import Job
-from bot.github_api import CheckOutput, GitHubApi, app_slug
+from bot.github_api import GitHubApi, app_slug
 from bot.prjob import close_pull, sync_pull
-from bot.publish import complete_check, start_check
+from bot.publish import report_failure
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 Stage = Callable[[str], None]
-RUNNERS: dict[str, Callable[[JobContext], str]] = {"pr_sync": sync_pull, "pr_closed": close_pull}
+RUNNERS: dict[str, Callable[[JobContext], str]] = {
+    "pr_sync": sync_pull,
+    "pr_closed": close_pull,
+    "command": run_commands,
+    "check_action": run_check_action,
+}
 
 _guard = threading.Lock()
 _tokens: dict[tuple[str, str], InstallationTokens] = {}
@@ -73,19 +78,3 @@ def bot_login(settings: Settings) -> str:
         if key_of not in _logins:
             _logins[key_of] = app_slug(settings.api_url, app_jwt(app_id, key)) + "[bot]"
         return _logins[key_of]
-
-
-def report_failure(ctx: JobContext, exc: Exception) -> None:
-    """Tell the PR why the job failed, on this head's check run; never let the report hide the failure."""
-    config = ctx.config
-    if config is not None and (not config.check_run or config.mode == "off"):
-        return
-    reason = str(exc) if isinstance(exc, DocbotError) else f"an internal error ({type(exc).__name__})"
-    summary = (f"docbot could not finish: {reason}.\n\nIt retries on its own; the App's operators can find "
-               f"delivery `{ctx.job.delivery_id}` in the worker log.")
-    try:
-        if ctx.check_run_id is None and ctx.job.head_sha:
-            start_check(ctx, ctx.job.head_sha)
-        complete_check(ctx, "failure", CheckOutput("docbot failed", summary))
-    except GitHubError as report_error:
-        logger.warning("delivery %s: could not report the failure: %s", ctx.job.delivery_id, report_error)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.config import CONFIG_PATH, RepoConfig, parse_config
 from bot.context import companion_branch
@@ -46,6 +46,9 @@ class DocWork:
     refs: PullRefs
     commit: str | None  # None when the docs are current
     stats: ReadStats = field(default_factory=ReadStats)
+    in_diff: frozenset[str] = frozenset()  # paths the PR's diff (merge base -> head) touches
+    head_pages: dict[str, str | None] = field(default_factory=dict)  # changed pages as they are at the head
+    head_message: str = ""  # the head commit's message, for the loop guard
 
     @property
     def needs_push(self) -> bool:
@@ -90,7 +93,18 @@ def plan_docs(cache: BareRepo, repo: str, config: RepoConfig, refs: PullRefs) ->
     stats = ReadStats(fetched=cache.fetch_objects(wanted), planned=len(wanted))
     files = TreeFiles(cache, entries, wanted, stats)
     plan = DocEngine(config, tree, files, files).plan_changes(changes)
-    return DocWork(plan, refs, companion_commit(cache, plan, refs), stats)
+    in_diff = frozenset({c.path for c in changes} | {c.old_path for c in changes if c.old_path})
+    head_pages = {path: files.read_text(path) for path in plan.changed_pages}
+    return DocWork(plan, refs, companion_commit(cache, plan, refs), stats, in_diff, head_pages,
+                   cache.commit_message(head))
+
+
+def only_pages(cache: BareRepo, work: DocWork, paths: Iterable[str]) -> DocWork:
+    """The same work narrowed to these pages, with its own companion commit (None when none is left)."""
+    keep = set(paths)
+    plan = Plan({p: t for p, t in work.plan.writes.items() if p in keep}, work.plan.deletes & keep,
+                work.plan.files, work.plan.skipped)
+    return replace(work, plan=plan, commit=companion_commit(cache, plan, work.refs))
 
 
 def pages_to_read(changes: Iterable[Change], tree: SourceTree, layout: Layout,

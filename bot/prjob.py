@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.companion import close_companion
 from bot.context import COMPANION_PREFIX, JobContext
-from bot.github_api import CheckOutput, PullInfo
+from bot.github_types import CheckOutput, PullInfo
 from bot.locks import job_lock
 from bot.prdocs import DocWork, fetch_pull, plan_docs, read_config
-from bot.publish import complete_check, publish, start_check
+from bot.publish import Outcome, complete_check, publish, start_check
 
 
 def pull_lock_key(ctx: JobContext) -> str:
@@ -25,29 +27,42 @@ def sync_pull(ctx: JobContext) -> str:
     if is_companion(ctx):
         return "skipped: a docbot companion PR"
     with job_lock(ctx.settings, pull_lock_key(ctx)):
-        prepared = prepare(ctx)
-        if isinstance(prepared, str):
-            return prepared
-        work, notes = prepared
-        ctx.stage("planned")
-        # Re-read under the lock: a job whose head moved on publishes nothing.
-        pull = ctx.api.get_pull(ctx.repo, ctx.job.pr_number)
-        if pull.head_sha != work.refs.head_sha or pull.state != "open":
-            return supersede(ctx, pull)
-        return publish(ctx, pull, work, notes)
+        return sync_locked(ctx).text
 
 
-def prepare(ctx: JobContext) -> tuple[DocWork, list[str]] | str:
-    """Fetch, read the config, start the check run and plan the docs; a string says why to stop."""
+def sync_locked(ctx: JobContext, mode: str | None = None, *, explicit: bool = False) -> Outcome:
+    """The sync under the PR's lock; `mode` overrides the config's, `explicit` (a person asked) the draft rule
+    and the loop guard."""
+    prepared = prepare(ctx, explicit)
+    if isinstance(prepared, Outcome):
+        return prepared
+    work, notes = prepared
+    ctx.stage("planned")
+    # Re-read under the lock: a job whose head moved on publishes nothing.
+    pull = ctx.api.get_pull(ctx.repo, ctx.job.pr_number)
+    if pull.head_sha != work.refs.head_sha or pull.state != "open":
+        return supersede(ctx, pull)
+    return publish(ctx, pull, work, notes, mode, explicit=explicit)
+
+
+def point_at(ctx: JobContext, pull: PullInfo) -> None:
+    """Aim a command's job (which knows only the PR number) at the PR's current head."""
+    ctx.job = replace(ctx.job, head_sha=pull.head_sha, head_ref=pull.head_ref, head_repo=pull.head_repo,
+                      base_ref=pull.base_ref, draft=pull.draft)
+    ctx.check_run_id = None
+
+
+def prepare(ctx: JobContext, explicit: bool = False) -> tuple[DocWork, list[str]] | Outcome:
+    """Fetch, read the config, start the check run and plan the docs; an Outcome says why to stop."""
     job = ctx.job
     with ctx.git_cache() as cache:
         refs = fetch_pull(cache, job.pr_number, job.head_sha, job.base_ref)
         ctx.stage("fetched")
         ctx.config, note = read_config(cache, refs, ctx.repo.split("/")[1])
         if ctx.config.mode == "off":
-            return "skipped: mode is off"
-        if job.draft and not ctx.config.draft_prs:
-            return "skipped: draft pull request"
+            return Outcome("skipped: mode is off", "off")
+        if job.draft and not ctx.config.draft_prs and not explicit:
+            return Outcome("skipped: draft pull request", "draft")
         start_check(ctx, refs.head_sha)
         work = plan_docs(cache, ctx.repo, ctx.config, refs)
     stats = work.stats
@@ -56,11 +71,11 @@ def prepare(ctx: JobContext) -> tuple[DocWork, list[str]] | str:
     return work, [note] if note else []
 
 
-def supersede(ctx: JobContext, pull: PullInfo) -> str:
+def supersede(ctx: JobContext, pull: PullInfo) -> Outcome:
     """The head moved on (or the PR closed) while this job ran: say so on this head's check run."""
     where = f"the head is now `{pull.head_sha[:12]}`" if pull.state == "open" else "the pull request is closed"
     complete_check(ctx, "neutral", CheckOutput("Superseded", f"Nothing was published: {where}."))
-    return f"superseded: {where}"
+    return Outcome(f"superseded: {where}", "superseded")
 
 
 def close_pull(ctx: JobContext) -> str:

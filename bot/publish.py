@@ -2,76 +2,130 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from bot.companion import Companion, sync_companion
+from bot.commands import CHECK_ACTIONS
 from bot.context import CHECK_NAME, JobContext
-from bot.github_api import CheckOutput, PullInfo
+from bot.errors import DocbotError, GitHubError
+from bot.forks import touches_workflows
+from bot.github_types import CheckOutput, PullInfo
+from bot.handover import Handover, branch_handover, commit_handover
+from bot.loopguard import check_push
 from bot.prdocs import DocWork
-from bot.summary import MARKER, Summary, render_summary
+from bot.review import suggestions_handover
+from bot.sticky import SKIPPED_CHECK, is_skipped, own_summary, upsert_summary
+from bot.summary import LIMIT, Summary, render_summary
 
 CHECK_LIMIT = 65_535  # characters of a check run's output.summary
-_NOT_YET = "mode `{}` arrives in a later docbot version; until then the pages go to the companion branch."
+LEFTOVERS_SHOWN = 50
+WORKFLOWS_NOTE = "docbot never writes under `.github/workflows/`, so it published none of these pages."
 
-Publisher = Callable[[JobContext, PullInfo, DocWork], Companion]
-# Issue 4 gives suggestions and commit their own publishers; auto will mix suggestions and branch.
-PUBLISHERS: dict[str, Publisher] = {"auto": sync_companion, "branch": sync_companion}
+Publisher = Callable[[JobContext, PullInfo, DocWork], Handover]
+PUBLISHERS: dict[str, Publisher] = {
+    "auto": suggestions_handover,  # suggestions where GitHub allows them, the rest on the companion branch
+    "suggestions": suggestions_handover,
+    "branch": branch_handover,
+    "commit": commit_handover,
+}
 
 
-def publish(ctx: JobContext, pull: PullInfo, work: DocWork, notes: list[str]) -> str:
-    """Hand the docs to the PR as its mode says, then report in the summary and on the check run."""
-    guarded = loop_guard(ctx, work)
-    if guarded:
+@dataclass(frozen=True)
+class Outcome:
+    """What a sync did: one line for the log, a kind and the hand-over for a command's answer."""
+
+    text: str
+    kind: str = "published"  # published | current | skipped | off | draft | superseded | own_push
+    handover: Handover | None = None
+
+
+def publish(ctx: JobContext, pull: PullInfo, work: DocWork, notes: list[str], mode: str | None = None,
+            *, explicit: bool = False) -> Outcome:
+    """Hand the docs to the PR as the mode says, then report in the summary and on the check run.
+
+    `explicit`: a person asked (a command or a button), so the loop guard does not apply.
+    """
+    own = not explicit and is_own_push(ctx, work)
+    if own and not work.plan and work.refs.companion_tip is None:
         finish_check(ctx, pull, work, None, notes)
-        return guarded
-    mode = ctx.config.mode if ctx.config else "auto"
-    if mode not in PUBLISHERS:
-        notes = [*notes, _NOT_YET.format(mode)]
-    companion = PUBLISHERS.get(mode, sync_companion)(ctx, pull, work)
+        return Outcome("own push, docs current: check run only", "own_push")
+    summary = own_summary(ctx, ctx.api.list_issue_comments(ctx.repo, pull.number))
+    if is_skipped(summary):
+        complete_check(ctx, "neutral", CheckOutput("Skipped: /docs skip", SKIPPED_CHECK))
+        return Outcome("skipped: /docs skip", "skipped")
+    if own and work.plan:  # committing or pushing again could loop: the check run says what is stale
+        finish_check(ctx, pull, work, None, notes)
+        return Outcome(f"own push, {len(work.plan.changed_pages)} page(s) stale: check run only", "own_push")
+    handover = hand_over(ctx, pull, work, mode or (ctx.config.mode if ctx.config else "auto"))
     ctx.stage("companion")
     if ctx.config is None or ctx.config.summary_comment:
-        upsert_summary(ctx, pull.number, summary_text(ctx, work, companion, notes), create=bool(work.plan))
+        text = summary_text(ctx, pull, work, handover, notes)
+        upsert_summary(ctx, pull.number, summary, text, create=bool(work.plan))
     ctx.stage("summary")
-    finish_check(ctx, pull, work, companion, notes)
-    pages = len(work.plan.changed_pages)
-    return f"{pages} page(s) stale" + (f", on {companion.branch}" if work.plan else ", docs current")
+    finish_check(ctx, pull, work, handover, notes)
+    return Outcome(outcome_text(work, handover), "published" if work.plan else "current", handover)
 
 
-def loop_guard(ctx: JobContext, work: DocWork) -> str:
-    """A synchronize caused by our own push (commit mode) with the docs current and no companion
-    branch left to retire needs nothing but the check run: publishing again could loop."""
+def hand_over(ctx: JobContext, pull: PullInfo, work: DocWork, mode: str) -> Handover:
+    if work.plan and touches_workflows(work.plan.changed_pages):
+        return Handover(notes=(WORKFLOWS_NOTE,))
+    return PUBLISHERS.get(mode, branch_handover)(ctx, pull, work)
+
+
+def is_own_push(ctx: JobContext, work: DocWork) -> bool:
+    """Pushed by the App's bot, or the head is docbot's commit (a cherry-pick of it) and the docs are current."""
     job = ctx.job
-    own_push = job.sender_type == "Bot" and job.sender_login == ctx.bot_login
-    if own_push and not work.plan and work.refs.companion_tip is None:
-        return "own push, docs current: check run only"
-    return ""
+    verdict = check_push(job.sender_login, job.sender_type, work.head_message, ctx.bot_login.removesuffix("[bot]"))
+    by_bot = job.sender_type == "Bot" and job.sender_login.lower() == ctx.bot_login.lower()
+    return verdict.own_push and (by_bot or not work.plan)
 
 
-def destination(ctx: JobContext, companion: Companion | None) -> str:
-    """One Markdown line saying where the regenerated pages are."""
-    if companion is None or companion.retired:
+def outcome_text(work: DocWork, handover: Handover) -> str:
+    text = f"{len(work.plan.changed_pages)} page(s) stale"
+    if not work.plan:
+        return text + ", docs current"
+    if handover.committed:
+        return text + f", committed {handover.committed[:12]}"
+    if handover.suggested:
+        text += f", {handover.suggested} suggestion(s)"
+    companion = handover.companion
+    return text + (f", on {companion.branch}" if companion and not companion.retired else "")
+
+
+def destination(ctx: JobContext, pull: PullInfo, handover: Handover | None) -> str:
+    """One Markdown paragraph saying where the regenerated pages are."""
+    if handover is None:
         return ""
-    if companion.fork:  # issue 4 adds the patch and the command that applies it
-        return (f"Regenerated pages are on the branch `{companion.branch}` of {ctx.repo}: a pull request "
-                "cannot target a fork's branch, so fetch that branch and merge it into yours.")
-    number = companion.pull.number if companion.pull else "?"
-    return f"Regenerated pages are in #{number} (branch `{companion.branch}`); merge it to update this pull request."
+    if handover.committed:
+        return f"docbot pushed `{handover.committed[:12]}` onto `{pull.head_ref}` with the regenerated pages."
+    parts = [f"{handover.suggested} suggestion(s) in docbot's review: add them to a batch and commit them "
+             "together."] if handover.suggested else []
+    what = "The other pages are" if handover.suggested else "Regenerated pages are"
+    companion = handover.companion
+    if companion is not None and not companion.retired and companion.fork:
+        parts.append(f"{what} on the branch `{companion.branch}` of {ctx.repo}: a pull request cannot target a "
+                     "fork's branch, so apply them with the one command under *Apply the docs to your fork*.")
+    elif companion is not None and not companion.retired:
+        number = companion.pull.number if companion.pull else "?"
+        parts.append(f"{what} in #{number} (branch `{companion.branch}`); merge it to update this pull request.")
+    return " ".join(parts)
 
 
-def summary_text(ctx: JobContext, work: DocWork, companion: Companion, notes: list[str]) -> str:
-    return render_summary(Summary(work.plan.files, sorted(work.plan.writes), sorted(work.plan.deletes),
-                                  work.refs.head_sha, destination(ctx, companion), notes))
-
-
-def upsert_summary(ctx: JobContext, number: int, body: str, *, create: bool) -> None:
-    """Edit the App's own sticky comment (the marker alone proves nothing), or create it when asked."""
-    mine = [c for c in ctx.api.list_issue_comments(ctx.repo, number)
-            if c.author == ctx.bot_login and MARKER in c.body]
-    if mine:
-        if mine[0].body != body:
-            ctx.api.edit_issue_comment(ctx.repo, mine[0].id, body)
-    elif create:
-        ctx.api.create_issue_comment(ctx.repo, number, body)
+def summary_text(ctx: JobContext, pull: PullInfo, work: DocWork, handover: Handover, notes: list[str]) -> str:
+    """The sticky comment: keywords, pages, what was not suggested and a fork's patch, under GitHub's limit."""
+    sections = []
+    if handover.leftovers and handover.companion and not handover.companion.retired:
+        shown = [f"- {leftover.describe()}" for leftover in handover.leftovers[:LEFTOVERS_SHOWN]]
+        more = len(handover.leftovers) - len(shown)
+        sections.append("\n".join([f"#### Not suggested — on `{handover.companion.branch}`", "", *shown,
+                                   *([f"- … and {more} more page(s)"] if more > 0 else [])]))
+    if handover.fork_patch:
+        sections.append(handover.fork_patch)
+    tail = "".join(f"\n{section}\n" for section in sections)
+    summary = Summary(work.plan.files, sorted(work.plan.writes), sorted(work.plan.deletes), work.refs.head_sha,
+                      destination(ctx, pull, handover), [*notes, *handover.notes])
+    return render_summary(summary, limit=LIMIT - 1 - len(tail)) + tail
 
 
 def start_check(ctx: JobContext, head_sha: str) -> None:
@@ -86,30 +140,63 @@ def start_check(ctx: JobContext, head_sha: str) -> None:
         ctx.check_run_id = ctx.api.create_check_run(ctx.repo, CHECK_NAME, head_sha, status="in_progress").id
 
 
-def complete_check(ctx: JobContext, conclusion: str, output: CheckOutput, details_url: str | None = None) -> None:
+def complete_check(ctx: JobContext, conclusion: str, output: CheckOutput, details_url: str | None = None,
+                   actions: list[dict[str, str]] | None = None) -> None:
+    """Complete this head's check run; its buttons are `actions` (none unless given)."""
     if ctx.check_run_id is None:
         return
     text = output.text and cap_check_text(output.text)
     output = CheckOutput(output.title[:255], cap_check_text(output.summary), text)
     ctx.api.update_check_run(ctx.repo, ctx.check_run_id, status="completed", conclusion=conclusion,
-                             output=output, details_url=details_url)
+                             output=output, details_url=details_url, actions=actions or [])
 
 
-def finish_check(ctx: JobContext, pull: PullInfo, work: DocWork, companion: Companion | None,
+def finish_check(ctx: JobContext, pull: PullInfo, work: DocWork, handover: Handover | None,
                  notes: list[str]) -> None:
-    """success when the docs are current, action_required (listing the pages) when they are stale."""
+    """success when the docs are current, action_required (pages listed, buttons shown) when they are stale."""
     head = f"`{work.refs.head_sha[:12]}`"
-    note_lines = [f"> {n}" for n in notes]
+    note_lines = [f"> {n}" for n in [*notes, *(handover.notes if handover else ())]]
     if not work.plan:
         summary = "\n".join([f"No mirror page needs to change at {head}.", *note_lines])
         complete_check(ctx, "success", CheckOutput("Documentation is current", summary))
         return
+    where = destination(ctx, pull, handover)
+    if handover is not None and handover.committed:
+        summary = f"{where} The check run of that commit reports on them."
+        complete_check(ctx, "neutral", CheckOutput("Documentation committed", summary))
+        return
     pages = [f"- `{p}`" for p in work.plan.changed_pages]
-    where = destination(ctx, companion)
     summary = "\n".join([f"These pages are stale at {head}:", "", *pages, "", where, *note_lines])
+    companion = handover.companion if handover else None
     url = companion.pull.html_url if companion and companion.pull else pull.html_url
     title = f"{len(pages)} documentation page(s) to update"
-    complete_check(ctx, "action_required", CheckOutput(title, summary), details_url=url)
+    text = handover.fork_patch if handover and handover.fork_patch else None
+    complete_check(ctx, "action_required", CheckOutput(title, summary, text), details_url=url,
+                   actions=check_buttons(ctx, pull))
+
+
+def check_buttons(ctx: JobContext, pull: PullInfo) -> list[dict[str, str]]:
+    """Regenerate, and Open docs PR where a companion PR is possible (not for forks)."""
+    same_repo = (pull.head_repo or "").lower() == ctx.repo.lower()
+    return [{"label": label, "description": description, "identifier": identifier}
+            for identifier, (label, description, _) in CHECK_ACTIONS.items()
+            if same_repo or identifier != "open_docs_pr"]
+
+
+def report_failure(ctx: JobContext, exc: Exception) -> None:
+    """Tell the PR why the job failed, on this head's check run; never let the report hide the failure."""
+    config = ctx.config
+    if config is not None and (not config.check_run or config.mode == "off"):
+        return
+    reason = str(exc) if isinstance(exc, DocbotError) else f"an internal error ({type(exc).__name__})"
+    summary = (f"docbot could not finish: {reason}.\n\nIt retries on its own; the App's operators can find "
+               f"delivery `{ctx.job.delivery_id}` in the worker log.")
+    try:
+        if ctx.check_run_id is None and ctx.job.head_sha:
+            start_check(ctx, ctx.job.head_sha)
+        complete_check(ctx, "failure", CheckOutput("docbot failed", summary))
+    except GitHubError as report_error:
+        ctx.log("could not report the failure: %s", report_error, level=logging.WARNING)
 
 
 def cap_check_text(text: str) -> str:
