@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from bot.layout import FOLDER_PAGES, ancestors, folder_of
 from bot.pages import parse_folder_index, parse_subtree
 from bot.render import FileEntry, FolderState, render_folder_doc, render_folder_index, render_subtree
+from bot.subtree import patch_subtree
 
 if TYPE_CHECKING:
     from bot.docset import DocEngine, Plan
@@ -65,11 +66,21 @@ class FolderPlanner:
         # index.md and sub.md are written together: only a folder whose index was missing can lack its
         # sub.md, and reading the root's sub.md (every file of the repository) just to be sure costs time.
         if sub_delta is not None or (rebuilt and self.engine.mirror.read_text(pages[2]) is None):
-            paths = self._load_subtree(folder, pages[2])
-            if sub_delta is not None:
-                paths = (paths | sub_delta[0]) - sub_delta[1]
-            self.plan.writes[pages[2]] = render_subtree(folder, sorted(paths), self.ctx)
+            self.plan.writes[pages[2]] = self._subtree_page(folder, pages[2], sub_delta)
         return True
+
+    def _subtree_page(self, folder: str, page: str, delta: tuple[set[str], set[str]] | None) -> str:
+        """sub.md patched with the change where it can be, else rebuilt from its own list or the tree."""
+        text = self.engine.mirror.read_text(page)
+        if text and delta is not None:
+            patched = patch_subtree(text, folder, delta[0], delta[1], self.ctx)
+            if patched is not None:
+                return patched
+        parsed = parse_subtree(text, folder) if text else None
+        paths = set(parsed) if parsed is not None else set(self.engine.tree.files_under(folder))
+        if delta is not None:
+            paths = (paths | delta[0]) - delta[1]
+        return render_subtree(folder, sorted(paths), self.ctx)
 
     def _load_state(self, folder: str, fresh: dict[str, str]) -> tuple[FolderState, bool]:
         """The folder as its index.md records it, or rebuilt from the tree (True) when that page is missing."""
@@ -84,8 +95,3 @@ class FolderPlanner:
             description = fresh.get(name) or self.engine.folder_description_source(path)
             files.append(FileEntry(name, description))
         return FolderState(folder, tuple(files), tuple(tree.subfolders(folder))), True
-
-    def _load_subtree(self, folder: str, page: str) -> set[str]:
-        text = self.engine.mirror.read_text(page)
-        parsed = parse_subtree(text, folder) if text else None
-        return set(parsed) if parsed is not None else set(self.engine.tree.files_under(folder))

@@ -354,10 +354,20 @@ def subtree_groups(folder_path: str, paths: Iterable[str]) -> list[tuple[str, li
     for path in paths:
         if not path.startswith(prefix) or path == prefix:
             raise ValueError(f"{path!r} is not under {folder_path!r}")
-        stem, ext = _split_name(path)
-        groups[stem].add(path)
-        groups[f"files-{ext}" if ext else "files-(no extension)"].add(path)
+        for heading in subtree_headings(path):
+            groups[heading].add(path)
     return [(heading, sorted(members)) for heading, members in sorted(groups.items())]
+
+
+def subtree_headings(path: str) -> tuple[str, str]:
+    """The two sub.md groups a file is listed under: its name stem, and `files-<ext>`."""
+    stem, ext = _split_name(path)
+    return stem, f"files-{ext}" if ext else "files-(no extension)"
+
+
+def subtree_entry(path: str, prefix_len: int) -> str:
+    """One sub.md line: the file, linked to its docs page relative to the folder (prefix_len chars cut)."""
+    return f"- [{code(path)}](./{url(path[prefix_len:])}_docs.md)"
 
 
 def _split_name(path: str) -> tuple[str, str]:
@@ -372,19 +382,18 @@ def _split_name(path: str) -> tuple[str, str]:
 def render_subtree(folder_path: str, files: Iterable[str], ctx: PageContext) -> str:
     """The folder's `sub.md`: every documented file below it, grouped by stem and extension."""
     paths = set(files)
-    return _render(
-        "subtree.md.j2",
-        ctx,
-        path=folder_path,
-        count=len(paths),
-        keywords=_subtree_keywords(folder_path, paths),
-    )
+    return subtree_frame(folder_path, len(paths), _subtree_keywords(folder_path, paths), ctx)
+
+
+def subtree_frame(folder_path: str, count: int, keywords: str, ctx: PageContext) -> str:
+    """The `sub.md` page around an already rendered Keywords section."""
+    return _render("subtree.md.j2", ctx, path=folder_path, count=count, keywords=keywords)
 
 
 def _subtree_keywords(folder_path: str, paths: set[str]) -> str:
     """The Keywords section's groups, joined in Python: the root's sub.md lists every file twice."""
     prefix = len(folder_path) + 1 if folder_path else 0
-    links = {p: f"- [{code(p)}](./{url(p[prefix:])}_docs.md)" for p in paths}
+    links = {p: subtree_entry(p, prefix) for p in paths}
     blocks = [
         f"### {md_escape(heading)}\n\n" + "\n".join(links[p] for p in members)
         for heading, members in subtree_groups(folder_path, paths)
