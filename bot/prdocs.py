@@ -102,8 +102,8 @@ def plan_docs(cache: BareRepo, repo: str, config: RepoConfig, refs: PullRefs) ->
 def only_pages(cache: BareRepo, work: DocWork, paths: Iterable[str]) -> DocWork:
     """The same work narrowed to these pages, with its own companion commit (None when none is left)."""
     keep = set(paths)
-    plan = Plan({p: t for p, t in work.plan.writes.items() if p in keep}, work.plan.deletes & keep,
-                work.plan.files, work.plan.skipped)
+    plan = replace(work.plan, writes={p: t for p, t in work.plan.writes.items() if p in keep},
+                   deletes=work.plan.deletes & keep, written=work.plan.written & keep)
     return replace(work, plan=plan, commit=companion_commit(cache, plan, work.refs))
 
 

@@ -36,6 +36,9 @@ def check_fields(ctx: Ctx) -> None:
         if len(action.get("label", "")) > 20 or len(action.get("description", "")) > 40:
             raise invalid_request("For 'items', an action label is limited to 20 characters "
                                   "and a description to 40.")
+        if not 1 <= len(action.get("identifier", "")) <= 20:
+            raise invalid_request("For 'items', an action identifier is limited to 20 "
+                                  "characters.")
 
 
 def _apply(ctx: Ctx, run: CheckRun) -> None:

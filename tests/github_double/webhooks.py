@@ -110,8 +110,14 @@ def _issue_comment(world: World, payload: dict, comment: IssueComment, extra: di
 def _check_run(world: World, payload: dict, run: CheckRun, extra: dict):
     suite = payload["check_run"].get("check_suite") or {}
     payload["check_run"] = check_run_json(world, run)
-    payload["check_run"]["check_suite"] = {**suite, "id": run.id + 1, "head_sha": run.head_sha,
-                                           "app": payload["check_run"]["app"]}
+    # The suite's branch is the PR head's name (in the fork for a fork PR); its pull_requests
+    # are the check run's: empty for forks.
+    branch = next((p.head_ref for p in world.pulls if p.repo is run.repo
+                   and p.head_sha == run.head_sha and p.state == "open"), None)
+    payload["check_run"]["check_suite"] = {
+        **suite, "id": run.id + 1, "head_sha": run.head_sha, "head_branch": branch,
+        "before": None, "after": run.head_sha, "app": payload["check_run"]["app"],
+        "pull_requests": payload["check_run"]["pull_requests"]}
     payload.pop("requested_action", None)
     if payload["action"] == "requested_action":
         payload["requested_action"] = {"identifier": extra.pop("identifier", "")}
