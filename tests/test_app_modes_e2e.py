@@ -4,7 +4,9 @@ check-run buttons, through the real GitHub API and real git."""
 
 from __future__ import annotations
 
-import pytest
+import re
+
+from github_double.gitcli import git as client_git
 
 from bot.commands import REPLY_MARKER
 from bot.summary import MARKER
@@ -182,6 +184,23 @@ def test_suggestions_over_the_limit_go_to_the_branch_and_the_button_moves_all_pa
     assert "Not suggested" not in summary(github)
 
 
+def test_a_refused_review_sends_every_page_to_the_branch(github, docbot_app):
+    make_repo(github, "suggestions")
+    github.open_pull_request("octo", "widgets", head="feature", files=CHANGE)
+    run_jobs(docbot_app)
+    regenerated = pages_on(github, "docbot/pr-1")
+    wrong = mistype(regenerated[SHAPES], ("\nShapes and sizes.\n", "\nShapes.\n"))
+    head = github.push_commit("octo", "widgets", "feature", {**regenerated, SHAPES: wrong})
+    line = "Pull request review thread line must be part of the diff"
+    github.fail_next("POST", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews", status=422, message=line)
+    outcomes, _ = run_jobs(docbot_app)
+    assert outcomes == ["1 page(s) stale, on docbot/pr-1"] and github.reviews == []
+    assert pages_on(github, "docbot/pr-1")[SHAPES] == regenerated[SHAPES]
+    assert git(github).commit_info(tip(github, "docbot/pr-1")).parents == (head,)
+    assert f"`{SHAPES}`: GitHub refused docbot's review" in summary(github)
+    assert "every page went to the companion branch" in summary(github)
+
+
 # --- commit mode and the loop guard ---------------------------------------------------------------------
 
 
@@ -222,3 +241,176 @@ def test_commit_mode_never_writes_under_workflows(github, docbot_app):
     run = check_run(github, pull["head"]["sha"])
     assert run["conclusion"] == "action_required"
     assert "never writes under `.github/workflows/`" in run["output"]["summary"]
+
+
+# --- fork pull requests ---------------------------------------------------------------------------------
+
+
+def fork_pr(github, mode: str, fork_owner: str = "forker", owner_type: str = "User", edits: bool = True) -> dict:
+    make_repo(github, mode)
+    github.fork_repo("octo", "widgets", fork_owner, owner_type=owner_type)
+    return github.open_pull_request("octo", "widgets", head=f"{fork_owner}:feature", files=CHANGE,
+                                    maintainer_can_modify=edits)
+
+
+def test_a_fork_that_allows_edits_gets_the_patch_and_docs_commit_pushes_to_it(github, docbot_app, tmp_path):
+    pull = fork_pr(github, "auto")
+    head = pull["head"]["sha"]
+    outcomes, requests_made = run_jobs(docbot_app)
+    assert outcomes == ["11 page(s) stale, on docbot/pr-1"] and requests_made <= BRANCH_MODE_REQUESTS
+    assert companion_pulls(github) == []  # a PR cannot target a fork's branch
+    body = summary(github)
+    assert "<summary>Apply the docs to your fork" in body and "git cherry-pick FETCH_HEAD" in body
+    assert "comment `/docs commit`" in body and "\n+++ b/docs/src/widgets/shapes.py_docs.md\n" in body
+    assert "Apply the docs to your fork" in check_run(github, head)["output"]["text"]
+    assert [a["label"] for a in check_run(github, head)["actions"]] == ["Regenerate"]  # no companion PR possible
+    made, reactions = comment(docbot_app, "/docs commit")
+    assert reactions == ["eyes", "rocket"] and replies(github) == []
+    committed = tip(github, "feature", owner="forker")
+    assert git(github, "forker").commit_info(committed).parents == (head,)
+    assert tip(github, "docbot/pr-1") is None  # its pages are on the fork's branch now
+    outcomes, _ = run_jobs(docbot_app)  # our push to the fork
+    assert outcomes == ["own push, docs current: check run only"] and tip(github, "feature", "forker") == committed
+    assert check_run(github, committed)["conclusion"] == "success"
+
+
+def test_a_fork_without_maintainer_edits_gets_the_patch_and_never_a_commit(github, docbot_app, tmp_path):
+    pull = fork_pr(github, "commit", edits=False)
+    outcomes, _ = run_jobs(docbot_app)
+    assert outcomes == ["11 page(s) stale, on docbot/pr-1"]
+    assert tip(github, "feature", owner="forker") == pull["head"]["sha"]
+    body = summary(github)
+    assert "Not committed onto `feature`: forker/widgets does not allow edits from maintainers" in body
+    assert "<summary>Apply the docs to your fork" in body and "/docs commit" not in body
+    # The author's side: the patch in the summary, applied in a clone of the fork, gives docbot's pages.
+    clone = tmp_path / "clone"
+    client_git("clone", "-q", "-b", "feature", str(git(github, "forker").path), str(clone))
+    patch = re.search(r"\n(`{3,})diff\n(.*?)\n\1\n", body, re.DOTALL)[2] + "\n"
+    (tmp_path / "docs.patch").write_text(patch)
+    client_git("apply", str(tmp_path / "docs.patch"), cwd=clone)
+    assert {p: (clone / p).read_text() for p in pages_on(github, "docbot/pr-1")} == pages_on(github, "docbot/pr-1")
+    _, reactions = comment(docbot_app, "/docs commit")
+    assert reactions == ["eyes", "confused"]
+    assert "forker/widgets does not allow edits from maintainers" in replies(github)[0]
+    assert tip(github, "feature", owner="forker") == pull["head"]["sha"]
+
+
+def test_an_org_owned_fork_is_never_pushed_to(github, docbot_app):
+    pull = fork_pr(github, "commit", fork_owner="acme", owner_type="Organization", edits=True)
+    run_jobs(docbot_app)
+    assert tip(github, "feature", owner="acme") == pull["head"]["sha"]
+    assert "acme/widgets is owned by an organization" in summary(github) and "/docs commit" not in summary(github)
+    _, reactions = comment(docbot_app, "/docs commit")
+    assert reactions == ["eyes", "confused"] and "owned by an organization" in replies(github)[0]
+
+
+def test_a_deleted_fork_still_gets_the_branch_and_the_patch(github, docbot_app):
+    pull = fork_pr(github, "commit")
+    github.world.events.clear()
+    github.delete_repo("forker", "widgets")
+    docbot_app.deliver("pull_request", "reopened", pull)
+    outcomes, _ = run_jobs(docbot_app)
+    assert outcomes == ["11 page(s) stale, on docbot/pr-1"]
+    tip_sha = tip(github, "docbot/pr-1")
+    assert git(github).commit_info(tip_sha).parents == (pull["head"]["sha"],)
+    body = summary(github)
+    assert "the fork this pull request came from was deleted" in body and "git cherry-pick FETCH_HEAD" in body
+    _, reactions = comment(docbot_app, "/docs commit")
+    assert reactions == ["eyes", "confused"] and "was deleted" in replies(github)[0]
+
+
+def test_the_regenerate_button_of_a_fork_pr_finds_it_by_head_sha(github, docbot_app):
+    pull = fork_pr(github, "branch")
+    run_jobs(docbot_app)
+    run = check_run(github, pull["head"]["sha"])
+    assert run["pull_requests"] == []  # as on GitHub for forks: the head sha is the only key
+    git(github).delete_ref("refs/heads/docbot/pr-1")  # someone deleted the branch by hand
+    docbot_app.deliver("check_run", "requested_action", run, identifier="regenerate", sender=COLLABORATOR)
+    assert docbot_app.run_jobs() == ["button regenerate: done (11 page(s) stale, on docbot/pr-1)"]
+    assert git(github).commit_info(tip(github, "docbot/pr-1")).parents == (pull["head"]["sha"],)
+
+
+# --- slash commands -------------------------------------------------------------------------------------
+
+
+def test_every_command_from_a_collaborator(github, docbot_app):
+    make_repo(github, "branch")
+    pull = github.open_pull_request("octo", "widgets", head="feature", files=CHANGE)
+    run_jobs(docbot_app)
+    first_tip = tip(github, "docbot/pr-1")
+    _, reactions = comment(docbot_app, "/docs help")
+    assert reactions == ["eyes", "rocket"] and "| `/docs commit` |" in replies(github)[-1]
+    _, reactions = comment(docbot_app, "/docs regenerate")
+    assert reactions == ["eyes", "rocket"] and len(replies(github)) == 1
+    assert tip(github, "docbot/pr-1") == first_tip  # the same commit: nothing new to push
+    _, reactions = comment(docbot_app, "/docs suggest")  # every page is new: none can be suggested
+    assert reactions == ["eyes", "confused"] and "no page can be suggested here" in replies(github)[-1]
+    _, reactions = comment(docbot_app, "/docs branch")
+    assert reactions == ["eyes", "rocket"] and len(replies(github)) == 2
+    assert [p["state"] for p in companion_pulls(github)] == ["open"]
+    _, reactions = comment(docbot_app, "Thanks! Now:\n\n/docs commit\n\n```\n/docs skip\n```")
+    assert reactions == ["eyes", "rocket"] and len(replies(github)) == 2
+    committed = tip(github, "feature")
+    assert git(github).commit_info(committed).parents == (pull["head"]["sha"],)
+    assert companion_pulls(github)[0]["state"] == "closed" and tip(github, "docbot/pr-1") is None
+    assert run_jobs(docbot_app)[0] == ["own push, docs current: check run only"]
+    _, reactions = comment(docbot_app, "/docs commit")
+    assert reactions == ["eyes", "confused"] and "`/docs commit`: nothing to do — the docs are current." in (
+        replies(github)[-1])
+    _, reactions = comment(docbot_app, "/DOCS skip\n/docs resume")
+    assert reactions == ["eyes", "rocket"]
+    assert check_run(github, committed)["conclusion"] == "success" and "docbot:skip" not in summary(github)
+    assert tip(github, "feature") == committed
+
+
+def test_commands_from_a_stranger_with_a_typo_and_with_write_access_but_no_association(github, docbot_app):
+    make_repo(github, "branch")
+    github.open_pull_request("octo", "widgets", head="feature", files=CHANGE)
+    run_jobs(docbot_app)
+    permission = "/repos/{owner}/{repo}/collaborators/{username}/permission"
+    _, reactions = comment(docbot_app, "/docs help", user=STRANGER)
+    assert reactions == ["eyes", "rocket"] and "| `/docs regenerate` |" in replies(github)[-1]
+    assert github.count("GET", permission) == 0  # help needs no permission
+    for command in ("regenerate", "suggest", "branch", "commit", "skip", "resume"):
+        _, reactions = comment(docbot_app, f"/docs {command}", user=STRANGER)
+        assert reactions == ["eyes", "confused"] and github.count("GET", permission) == 1
+        assert f"`/docs {command}`: only owners, members, collaborators and users with write access" in (
+            replies(github)[-1])
+        assert github.count(kind="git") == 0 and github.count("PATCH", "/repos/{owner}/{repo}/check-runs/*") == 0
+    assert "docbot:skip" not in summary(github) and github.reviews == []
+    _, reactions = comment(docbot_app, "/docs regenrate")
+    assert reactions == ["eyes", "confused"]
+    assert "`/docs regenrate` is not a docbot command. Did you mean `/docs regenerate`?" in replies(github)[-1]
+    assert "Valid commands: `/docs help`, `/docs regenerate`" in replies(github)[-1]
+    github.set_permission("octo", "widgets", "dana", "write")
+    _, reactions = comment(docbot_app, "/docs regenerate", user="dana", association="CONTRIBUTOR")
+    assert reactions == ["eyes", "rocket"]
+    edited = github.add_comment("octo", "widgets", 1, "no command yet", user=COLLABORATOR)
+    github.world.events.clear()
+    github.world.comments[edited["id"]].body = "/docs skip"  # edits never run a command
+    answer = docbot_app.deliver("issue_comment", "edited", edited).json()
+    assert answer["status"] == "ignored" and docbot_app.run_jobs() == []
+    assert github.reactions(edited["id"]) == []
+
+
+def test_skip_then_a_push_then_resume(github, docbot_app):
+    make_repo(github, "branch")
+    github.open_pull_request("octo", "widgets", head="feature", files=CHANGE)
+    run_jobs(docbot_app)
+    first_tip = tip(github, "docbot/pr-1")
+    _, reactions = comment(docbot_app, "/docs skip")
+    assert reactions == ["eyes", "rocket"] and "docbot: skipped" in summary(github)
+    head = github.push_commit("octo", "widgets", "feature", {"src/widgets/shapes.py": SOURCE + "\nSIDES = 4\n"})
+    outcomes, _ = run_jobs(docbot_app)
+    assert outcomes == ["skipped: /docs skip"]
+    assert check_run(github, head)["conclusion"] == "neutral"
+    assert tip(github, "docbot/pr-1") == first_tip and "docbot: skipped" in summary(github)
+    _, reactions = comment(docbot_app, "/docs skip")
+    assert reactions == ["eyes", "confused"] and "docbot already skips this pull request" in replies(github)[-1]
+    _, reactions = comment(docbot_app, "/docs regenerate")
+    assert reactions == ["eyes", "confused"] and "`/docs resume` first" in replies(github)[-1]
+    _, reactions = comment(docbot_app, "/docs resume")
+    assert reactions == ["eyes", "rocket"]
+    assert git(github).commit_info(tip(github, "docbot/pr-1")).parents == (head,)
+    assert check_run(github, head)["conclusion"] == "action_required"
+    assert "docbot:skip" not in summary(github) and "SIDES" in summary(github)

@@ -178,9 +178,10 @@ class GitHubDouble(ScenarioMixin):
 
     def fail_next(self, method: str | None, route: str, *, status: int = 502, times: int = 1,
                   retry_after: int | None = None, kind: str | None = None,
-                  reset_in: int = 60) -> Fault:
+                  reset_in: int = 60, message: str | None = None) -> Fault:
         return self.faults.add(make_fault(method, route, status=status, times=times,
-                                          retry_after=retry_after, kind=kind, reset_in=reset_in))
+                                          retry_after=retry_after, kind=kind, reset_in=reset_in,
+                                          message=message))
 
     @property
     def schema_errors(self) -> list[str]:

@@ -17,8 +17,9 @@ SECONDARY = ("You have exceeded a secondary rate limit. Please wait a few minute
 class Fault:
     """`times` refusals for requests matching method and route (a template or a glob on it).
 
-    kind: "server" (502 Bad Gateway or the given 5xx), "secondary" (403/429 with Retry-After)
-    or "primary" (403 with x-ratelimit-remaining 0 and x-ratelimit-reset). `failed_at` holds
+    kind: "server" (502 Bad Gateway or the given 5xx), "secondary" (403/429 with Retry-After),
+    "primary" (403 with x-ratelimit-remaining 0 and x-ratelimit-reset) or "validation" (422
+    with GitHub's error body, `message` its text: a refusal no retry can cure). `failed_at` holds
     the arrival times of the refused requests and `retried_at` that of the first matching
     request after them, so a test can check the client waited (no sleeping needed).
     """
@@ -30,6 +31,7 @@ class Fault:
     kind: str = "server"
     retry_after: int | None = None
     reset_in: int = 60
+    message: str = "Validation Failed"
     failed_at: list[float] = field(default_factory=list)
     retried_at: float | None = None
 
@@ -55,6 +57,10 @@ class Fault:
         headers: dict[str, str] = {}
         if self.kind == "server":
             return self.status, headers, _json({"message": "Server Error"})
+        if self.kind == "validation":
+            return self.status, headers, _json({"message": "Unprocessable Entity",
+                                                "errors": [self.message], "documentation_url": DOCS,
+                                                "status": str(self.status)})
         if self.kind == "primary":
             headers["x-ratelimit-remaining"] = "0"
             headers["x-ratelimit-reset"] = str(int(now) + self.reset_in)
@@ -67,16 +73,20 @@ class Fault:
 
 def make_fault(method: str | None, route: str, *, status: int = 502, times: int = 1,
                retry_after: int | None = None, kind: str | None = None,
-               reset_in: int = 60) -> Fault:
-    """Infer the kind: 403/429 with retry_after is a secondary limit, other 4xx primary."""
+               reset_in: int = 60, message: str | None = None) -> Fault:
+    """Infer the kind: 422 is a validation refusal, 403/429 with retry_after a secondary limit,
+    other 4xx primary."""
     if kind is None:
         if status >= 500:
             kind = "server"
+        elif status == 422:
+            kind = "validation"
         elif retry_after is not None or status == 429:
             kind = "secondary"
         else:
             kind = "primary"
-    return Fault(method, route, status, times, kind, retry_after, reset_in)
+    return Fault(method, route, status, times, kind, retry_after, reset_in,
+                 message or "Validation Failed")
 
 
 class FaultPlan:
