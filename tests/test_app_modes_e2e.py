@@ -246,18 +246,21 @@ def test_commit_mode_never_writes_under_workflows(github, docbot_app):
 # --- fork pull requests ---------------------------------------------------------------------------------
 
 
-def fork_pr(github, mode: str, fork_owner: str = "forker", owner_type: str = "User", edits: bool = True) -> dict:
+def fork_pr(github, mode: str, fork_owner: str = "forker", owner_type: str = "User", edits: bool = True,
+            files: dict[str, str] | None = None) -> dict:
     make_repo(github, mode)
     github.fork_repo("octo", "widgets", fork_owner, owner_type=owner_type)
-    return github.open_pull_request("octo", "widgets", head=f"{fork_owner}:feature", files=CHANGE,
+    return github.open_pull_request("octo", "widgets", head=f"{fork_owner}:feature", files=files or CHANGE,
                                     maintainer_can_modify=edits)
 
 
-def test_a_fork_that_allows_edits_gets_the_patch_and_docs_commit_pushes_to_it(github, docbot_app, tmp_path):
-    pull = fork_pr(github, "auto")
+def test_a_fork_that_allows_edits_gets_the_patch_and_docs_commit_pushes_to_it(github, docbot_app):
+    # The fork's own config asks for commit mode: only the base repository's default branch counts.
+    pull = fork_pr(github, "branch", files={**CHANGE, ".github/docbot.yml": "mode: commit\n"})
     head = pull["head"]["sha"]
     outcomes, requests_made = run_jobs(docbot_app)
-    assert outcomes == ["11 page(s) stale, on docbot/pr-1"] and requests_made <= BRANCH_MODE_REQUESTS
+    assert outcomes == ["16 page(s) stale, on docbot/pr-1"] and requests_made <= BRANCH_MODE_REQUESTS
+    assert tip(github, "feature", owner="forker") == head
     assert companion_pulls(github) == []  # a PR cannot target a fork's branch
     body = summary(github)
     assert "<summary>Apply the docs to your fork" in body and "git cherry-pick FETCH_HEAD" in body
