@@ -31,8 +31,7 @@ def sync_pull(ctx: JobContext) -> str:
 
 
 def sync_locked(ctx: JobContext, mode: str | None = None, *, explicit: bool = False) -> Outcome:
-    """The sync under the PR's lock; `mode` overrides the config's, `explicit` (a person asked) the draft rule
-    and the loop guard."""
+    """The sync under the PR's lock; `mode` overrides the config's, `explicit` the draft rule and loop guard."""
     prepared = prepare(ctx, explicit)
     if isinstance(prepared, Outcome):
         return prepared

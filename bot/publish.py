@@ -42,10 +42,7 @@ class Outcome:
 
 def publish(ctx: JobContext, pull: PullInfo, work: DocWork, notes: list[str], mode: str | None = None,
             *, explicit: bool = False) -> Outcome:
-    """Hand the docs to the PR as the mode says, then report in the summary and on the check run.
-
-    `explicit`: a person asked (a command or a button), so the loop guard does not apply.
-    """
+    """Hand the docs over as the mode says, then summary and check run; `explicit` (a person asked): no loop guard."""
     own = not explicit and is_own_push(ctx, work)
     if own and not work.plan and work.refs.companion_tip is None:
         finish_check(ctx, pull, work, None, notes)

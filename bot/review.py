@@ -35,10 +35,7 @@ def suggestions_handover(ctx: JobContext, pull: PullInfo, work: DocWork) -> Hand
 
 
 def doc_pages(ctx: JobContext, pull: PullInfo, work: DocWork) -> list[DocPage]:
-    """Each changed page at the head and regenerated, with its RIGHT-side hunks in the PR diff.
-
-    The PR's files (one request per 100) are asked for only when a page to rewrite is part of the diff.
-    """
+    """Each changed page at the head and regenerated, with its hunks; PR files asked only if a page is in the diff."""
     pages, writes = work.head_pages, work.plan.writes
     in_diff = [p for p in writes if p in work.in_diff and pages.get(p) is not None]
     patches = ctx.api.list_pull_files(ctx.repo, pull.number) if in_diff else {}
