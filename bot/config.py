@@ -159,8 +159,8 @@ def _docs_dir(value: object) -> str:
         or value.startswith("/")
         or norm in (".", "")
         or ".." in parts
-        or parts[0] in (".git", ".github")
-        or any(p.startswith(".git") and p != ".github" for p in parts)
+        or parts[0].lower() in (".git", ".github")  # case-insensitive file systems exist
+        or any(p.lower().startswith(".git") for p in parts)
         or len(norm) > 200
         or any(ord(c) < 32 for c in norm)
     )

@@ -131,7 +131,7 @@ class DeliveryLog:
     def pending(self) -> list[str]:
         """Ids of deliveries still queued or running, oldest first (to re-enqueue on start)."""
         rows = self._query(
-            "select delivery_id from deliveries where status in (?, ?) order by received_at",
+            "select delivery_id from deliveries where status in (?, ?) order by received_at, rowid",  # ties: arrival
             PENDING,
         )
         return [row["delivery_id"] for row in rows]

@@ -28,7 +28,7 @@ def test_every_documented_setting_is_read():
 @pytest.mark.parametrize(
     "text",
     [
-        "docs_dir: ..\n", "docs_dir: a/../../b\n", "docs_dir: /abs\n", "docs_dir: .git/hooks\n",
+        "docs_dir: ..\n", "docs_dir: a/../../b\n", "docs_dir: /abs\n", "docs_dir: .git/hooks\n", "docs_dir: .GitHub/Workflows/docs\n", "docs_dir: a/.GIT/b\n",
         "docs_dir: ''\n", "docs_dir: 'a\\\\b'\n", "mode: everything\n", "check_run: 'yes'\n",
         "max_files: 0\n", "max_files: true\n", "include: [1, 2]\n", "project_name: \"a\\nb\"\n",
         "!!python/object/apply:os.system ['echo hacked']\n", "key: [unclosed\n", "\xff\xfe: 1\n",
