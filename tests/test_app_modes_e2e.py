@@ -231,16 +231,19 @@ def test_commit_mode_pushes_one_commit_and_its_own_push_makes_no_second_one(gith
 
 
 def test_commit_mode_never_writes_under_workflows(github, docbot_app):
-    # The config refuses `.github/...` but not another spelling, which a case-insensitive checkout would merge.
+    # Any spelling of .github in docs_dir is refused (a case-insensitive checkout would merge them):
+    # the check run says so, the defaults apply, and nothing lands under .github/ in any case.
     config = "mode: commit\ndocs_dir: .GitHub/Workflows/docs\n"
     github.create_repo("octo", "widgets", files={**FILES, ".github/docbot.yml": config})
     github.install("octo")
     pull = github.open_pull_request("octo", "widgets", head="feature", files=CHANGE)
-    outcomes, _ = run_jobs(docbot_app)
-    assert tip(github, "feature") == pull["head"]["sha"] and tip(github, "docbot/pr-1") is None
+    run_jobs(docbot_app)
+    assert tip(github, "feature") == pull["head"]["sha"]
     run = check_run(github, pull["head"]["sha"])
-    assert run["conclusion"] == "action_required"
-    assert "never writes under `.github/workflows/`" in run["output"]["summary"]
+    assert "docs_dir" in run["output"]["summary"] and "default settings" in run["output"]["summary"]
+    assert pages_on(github, "docbot/pr-1")
+    tree = {e.path for e in git(github).ls_tree(tip(github, "docbot/pr-1"), recursive=True)}
+    assert {p for p in tree if p.lower().startswith(".github/")} == {".github/docbot.yml"}
 
 
 # --- fork pull requests ---------------------------------------------------------------------------------
