@@ -7,11 +7,11 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from apphost import wait_until
 from huey import RedisHuey, SqliteHuey
 
 from bot.errors import ConfigError
@@ -22,15 +22,6 @@ from bot.settings import Settings
 FIXTURES = Path(__file__).parent / "fixtures" / "webhooks"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 OPENED = (FIXTURES / "pull_request/opened.payload.json").read_bytes()
-
-
-def wait_until(condition, what: str, timeout: float = 30.0) -> None:
-    """Poll a real condition until it holds; fail after timeout seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.02)
 
 
 def free_port() -> int:
