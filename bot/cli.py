@@ -98,7 +98,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
             raise InputError("the repository has no commits yet: use --all for a first generation")
         changes = repo.changes(args.base or "HEAD")
     gone = None if changes is None else {c.old_path or c.path for c in changes if c.status in ("D", "R")}
-    paths, links = repo.worktree_files(gone, skip=config.is_generated)
+    paths, links = repo.worktree_files(gone, prune=config.without_generated)
     tree = SourceTree(paths, config, links)
     engine = DocEngine(config, tree, files, files)
     if args.all:

@@ -47,6 +47,11 @@ class RepoConfig:
         """True for pages of the mirror itself: generated files are never sources."""
         return path.endswith(_PAGE_SUFFIXES) and path.startswith(self.docs_dir + "/")
 
+    def without_generated(self, paths: list[str]) -> list[str]:
+        """`paths` less the mirror's own pages, as one comprehension (a mirror has several per source)."""
+        docs = self.docs_dir + "/"
+        return [p for p in paths if not (p.endswith(_PAGE_SUFFIXES) and p.startswith(docs))]
+
     def is_source(self, path: str) -> bool:
         """True when `path` (repository-relative) should have mirror pages."""
         if self.is_generated(path) or self._exclude_re.match(path):

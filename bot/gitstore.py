@@ -81,11 +81,11 @@ class GitRepo:
         return sorted(result, key=lambda c: (c.path, c.status))
 
     def listing(
-        self, rev: str | None = None, skip: Callable[[str], bool] | None = None
+        self, rev: str | None = None, prune: Callable[[list[str]], list[str]] | None = None
     ) -> tuple[list[str], set[str]]:
         """Files git tracks (in the index, or at `rev`) and which of them are symbolic links (mode 120000).
 
-        `skip` leaves paths out (the mirror's own pages, several for every source) before anyone
+        `prune` takes paths out (the mirror's own pages, several for every source) before anyone
         else has to look at them.
         """
         if rev is None:
@@ -94,23 +94,21 @@ class GitRepo:
             out = self._run("ls-tree", "-r", "-z", "--full-tree", self.rev_parse(rev))  # "<mode> <type> <sha>\t<path>"
         paths = _LISTING_PATH.findall(out)
         links = set(_LISTING_LINK.findall(out)) if "120000 " in out else set()  # links are rare: skip the scan
-        if skip is not None:
-            paths = [path for path in paths if not skip(path)]
-        return paths, links
+        return (prune(paths) if prune else paths), links
 
     def tracked_files(self, rev: str | None = None) -> list[str]:
         """Every file git tracks, in the index (work tree) or at a revision."""
         return sorted(self.listing(rev)[0])
 
     def worktree_files(
-        self, gone: set[str] | None = None, skip: Callable[[str], bool] | None = None
+        self, gone: set[str] | None = None, prune: Callable[[list[str]], list[str]] | None = None
     ) -> tuple[list[str], set[str]]:
         """Files as the work tree has them (tracked minus deleted, plus untracked), and the symbolic links.
 
         `gone`: deletions the caller already knows from a diff against the work tree, which
         saves git a second pass over every tracked file.
         """
-        tracked, links = self.listing(skip=skip)
+        tracked, links = self.listing(prune=prune)
         if gone is None:
             gone = {p for p in self._run("ls-files", "-z", "--deleted").split("\0") if p}
         return sorted((set(tracked) - gone) | set(self.untracked_files())), links

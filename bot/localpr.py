@@ -39,7 +39,7 @@ def run_local_pr(repo: GitRepo, base: str, head: str, overrides: dict | None = N
     base_sha = repo.merge_base(base, head_sha)
     config = load_revision_config(repo, base, overrides)
     files = RevisionFiles(repo, head_sha)
-    paths, links = repo.listing(head_sha, skip=config.is_generated)
+    paths, links = repo.listing(head_sha, prune=config.without_generated)
     tree = SourceTree(paths, config, links)
     plan = DocEngine(config, tree, files, files).plan_changes(repo.changes(base_sha, head_sha))
     branch = companion_branch(head, head_sha)

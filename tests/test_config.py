@@ -28,7 +28,8 @@ def test_every_documented_setting_is_read():
 @pytest.mark.parametrize(
     "text",
     [
-        "docs_dir: ..\n", "docs_dir: a/../../b\n", "docs_dir: /abs\n", "docs_dir: .git/hooks\n", "docs_dir: .GitHub/Workflows/docs\n", "docs_dir: a/.GIT/b\n",
+        "docs_dir: ..\n", "docs_dir: a/../../b\n", "docs_dir: /abs\n", "docs_dir: .git/hooks\n",
+        "docs_dir: .GitHub/Workflows/docs\n", "docs_dir: a/.GIT/b\n",
         "docs_dir: ''\n", "docs_dir: 'a\\\\b'\n", "mode: everything\n", "check_run: 'yes'\n",
         "max_files: 0\n", "max_files: true\n", "include: [1, 2]\n", "project_name: \"a\\nb\"\n",
         "!!python/object/apply:os.system ['echo hacked']\n", "key: [unclosed\n", "\xff\xfe: 1\n",
@@ -80,3 +81,11 @@ def test_bare_off_means_mode_off():
     assert parse_config("mode: off\n").mode == "off"
     assert parse_config("mode: 'off'\n").mode == "off"
 
+
+
+def test_without_generated_agrees_with_is_generated():
+    config = RepoConfig(docs_dir="site/docs")
+    paths = ["site/docs/index.md", "site/docs/a/doc.md", "site/docs/x.py_docs.md", "site/docs/x.py_kw.md",
+             "site/docs/src/real.md", "site/docs/a/sub.md", "site/docs/my_index.md", "index.md", "a.py_docs.md",
+             "site/docsx/index.md", "site/docs/a/b_docs.mdx"]
+    assert config.without_generated(paths) == [p for p in paths if not config.is_generated(p)]

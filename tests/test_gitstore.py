@@ -74,6 +74,6 @@ def test_worktree_listing_sees_untracked_and_links_and_not_deleted(repo: Repo):
 def test_listing_leaves_out_skipped_paths(repo: Repo):
     repo.write({"docs/a.py_docs.md": "x", "docs/index.md": "x", "docs/source/real.md": "# Real\n"})
     repo.commit("pages")
-    paths, _ = GitRepo(repo.path).listing("HEAD", skip=RepoConfig().is_generated)
+    paths, _ = GitRepo(repo.path).listing("HEAD", prune=RepoConfig().without_generated)
     assert "docs/source/real.md" in paths and "a.py" in paths
     assert "docs/a.py_docs.md" not in paths and "docs/index.md" not in paths
