@@ -99,7 +99,14 @@ class DocEngine:
         self.tree = tree
         self.sources = sources
         self.mirror = mirror
+        self._pages: dict[str, str | None] = {}
         self.layout = Layout(config.docs_dir)
+
+    def read_page(self, path: str) -> str | None:
+        """A mirror page as it is now; each page is read once per plan (the root's sub.md is large)."""
+        if path not in self._pages:
+            self._pages[path] = self.mirror.read_text(path)
+        return self._pages[path]
 
     def page_context(self) -> PageContext:
         return page_context(self.config)
@@ -127,7 +134,7 @@ class DocEngine:
         changes = []
         for path in sorted(set(paths)):
             if path in self.tree:
-                exists = self.mirror.read_text(self.layout.docs_page(path)) is not None
+                exists = self.read_page(self.layout.docs_page(path)) is not None
                 changes.append(Change("M" if exists else "A", path))
             else:
                 changes.append(Change("D", path))
@@ -184,13 +191,13 @@ class DocEngine:
         plan.files.sort(key=lambda r: r.path)
 
     def _old_keywords(self, path: str) -> dict[str, tuple[str, ...]] | None:
-        text = self.mirror.read_text(self.layout.kw_page(path))
+        text = self.read_page(self.layout.kw_page(path))
         return parse_keywords(text) if text else None
 
     def _only_real_changes(self, plan: Plan) -> Plan:
         """Drop writes identical to the current page and deletes of pages that do not exist."""
-        plan.deletes = {p for p in plan.deletes if p not in plan.writes and self.mirror.read_text(p) is not None}
-        plan.writes = {p: c for p, c in sorted(plan.writes.items()) if self.mirror.read_text(p) != c}
+        plan.deletes = {p for p in plan.deletes if p not in plan.writes and self.read_page(p) is not None}
+        plan.writes = {p: c for p, c in sorted(plan.writes.items()) if self.read_page(p) != c}
         plan.files = [r for r in plan.files if r.status != "refreshed" or self._touched(r.path, plan)]
         return plan
 

@@ -65,13 +65,13 @@ class FolderPlanner:
         self.plan.writes[pages[1]] = render_folder_doc(new_state, self.ctx)
         # index.md and sub.md are written together: only a folder whose index was missing can lack its
         # sub.md, and reading the root's sub.md (every file of the repository) just to be sure costs time.
-        if sub_delta is not None or (rebuilt and self.engine.mirror.read_text(pages[2]) is None):
+        if sub_delta is not None or (rebuilt and self.engine.read_page(pages[2]) is None):
             self.plan.writes[pages[2]] = self._subtree_page(folder, pages[2], sub_delta)
         return True
 
     def _subtree_page(self, folder: str, page: str, delta: tuple[set[str], set[str]] | None) -> str:
         """sub.md patched with the change where it can be, else rebuilt from its own list or the tree."""
-        text = self.engine.mirror.read_text(page)
+        text = self.engine.read_page(page)
         if text and delta is not None:
             patched = patch_subtree(text, folder, delta[0], delta[1], self.ctx)
             if patched is not None:
@@ -84,7 +84,7 @@ class FolderPlanner:
 
     def _load_state(self, folder: str, fresh: dict[str, str]) -> tuple[FolderState, bool]:
         """The folder as its index.md records it, or rebuilt from the tree (True) when that page is missing."""
-        text = self.engine.mirror.read_text(self.layout.folder_page(folder, "index.md"))
+        text = self.engine.read_page(self.layout.folder_page(folder, "index.md"))
         state = parse_folder_index(text, folder) if text else None
         if state is not None:
             return state, False
