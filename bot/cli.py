@@ -8,11 +8,11 @@ import os
 import sys
 from collections.abc import Sequence
 
-from bot.config import CONFIG_PATH, RepoConfig, apply_overrides, parse_config
+from bot.config import CONFIG_PATH, RepoConfig, load_config
 from bot.docset import DocEngine, Plan
 from bot.errors import DocbotError, InputError
 from bot.gitstore import GitRepo
-from bot.layout import SourceTree
+from bot.layout import Layout, SourceTree
 from bot.mirror import WorktreeFiles, write_pages
 
 EXIT_OK, EXIT_STALE, EXIT_USAGE = 0, 1, 2
@@ -65,11 +65,6 @@ def _overrides(args: argparse.Namespace) -> dict:
     }
 
 
-def _worktree_config(files: WorktreeFiles, args: argparse.Namespace, name: str) -> RepoConfig:
-    config = apply_overrides(parse_config(files.read(CONFIG_PATH)), _overrides(args))
-    return config.with_project(name)
-
-
 def _repo_paths(repo: GitRepo, tree: SourceTree, docs: WorktreeFiles, raw: Sequence[str]) -> list[str]:
     """Command-line paths as repository paths; anything outside the repository is refused."""
     found: list[str] = []
@@ -81,7 +76,7 @@ def _repo_paths(repo: GitRepo, tree: SourceTree, docs: WorktreeFiles, raw: Seque
         rel = "" if full == root else os.path.relpath(full, root).replace(os.sep, "/")
         if os.path.isdir(full):
             found += tree.files_under(rel)
-        elif rel in tree or docs.read(f"{tree.config.docs_dir}/{rel}_docs.md") is not None:
+        elif rel in tree or docs.read(Layout(tree.config.docs_dir).docs_page(rel)) is not None:
             found.append(rel)
         else:
             raise InputError(f"{arg}: not a documented source (excluded, missing, or generated)")
@@ -91,7 +86,7 @@ def _repo_paths(repo: GitRepo, tree: SourceTree, docs: WorktreeFiles, raw: Seque
 def cmd_generate(args: argparse.Namespace) -> int:
     repo = GitRepo(args.repo)
     files = WorktreeFiles(repo.root)
-    config = _worktree_config(files, args, repo.root.name)
+    config = load_config(files.read(CONFIG_PATH), _overrides(args), repo.root.name)
     changes = None
     if not args.all and not args.paths:
         if not args.base and not repo.has_commits():

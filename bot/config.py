@@ -113,6 +113,11 @@ def parse_config(data: bytes | str | None) -> RepoConfig:
     return RepoConfig(**{key: _validate(key, value) for key, value in _known(raw).items()})
 
 
+def load_config(data: bytes | str | None, overrides: dict, default_project: str) -> RepoConfig:
+    """The repository's config file, command-line overrides on top, the project named if it is not."""
+    return apply_overrides(parse_config(data), overrides).with_project(default_project)
+
+
 def apply_overrides(config: RepoConfig, overrides: dict) -> RepoConfig:
     """Command-line values (None = not given) over a parsed config, validated the same way."""
     given = {k: v for k, v in _known(overrides).items() if v is not None}

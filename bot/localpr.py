@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.config import CONFIG_PATH, RepoConfig, apply_overrides, parse_config
+from bot.config import CONFIG_PATH, RepoConfig, load_config
 from bot.docset import DocEngine, Plan
 from bot.gitstore import GitRepo, RevisionFiles
 from bot.layout import SourceTree
@@ -51,9 +51,7 @@ def run_local_pr(repo: GitRepo, base: str, head: str, overrides: dict | None = N
 
 def load_revision_config(repo: GitRepo, rev: str, overrides: dict | None) -> RepoConfig:
     """`.github/docbot.yml` as it is at `rev` (the base branch), with command-line overrides on top."""
-    config = parse_config(repo.read_blob(repo.rev_parse(rev), CONFIG_PATH))
-    config = apply_overrides(config, overrides or {})
-    return config.with_project(repo.root.name)
+    return load_config(repo.read_blob(repo.rev_parse(rev), CONFIG_PATH), overrides or {}, repo.root.name)
 
 
 def _publish(repo: GitRepo, branch: str, head_sha: str, plan: Plan) -> tuple[str | None, bool]:

@@ -37,7 +37,8 @@ def _code_content(span: str) -> str:
     return span
 
 
-def _unescape(text: str) -> str:
+def unescape(text: str) -> str:
+    """Undo md_escape."""
     return re.sub(r"\\([\\`*\[\]<>#|_])", r"\1", text)
 
 
@@ -53,7 +54,7 @@ def parse_keywords(md: str) -> dict[str, tuple[str, ...]] | None:
     current: list[str] | None = None
     for line in lines:
         if line.startswith("### "):
-            current = groups.setdefault(_unescape(line[4:].strip()), [])
+            current = groups.setdefault(unescape(line[4:].strip()), [])
         elif current is not None and (m := _KEYWORD.fullmatch(line)):
             current.append(_code_content(m.group(2)))
     return {kind: tuple(names) for kind, names in groups.items()}

@@ -13,11 +13,11 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from urllib.parse import unquote
 
+from bot.pages import unescape
 from bot.render import PageContext, md_escape, subtree_entry, subtree_frame, subtree_headings
 
 _SENTINEL = "\0docbot-keywords\0"
 _COUNT = re.compile(r"^This index covers all ([\d,]+) documented files? within ", re.M)
-_ESCAPED = re.compile(r"\\([\\`*\[\]<>#|_])")
 
 
 def patch_subtree(
@@ -61,7 +61,7 @@ class _Groups:
             if not block.startswith("- ["):
                 return None
             headings.append(heading)
-            keys.append(_ESCAPED.sub(r"\1", heading) if "\\" in heading else heading)
+            keys.append(unescape(heading) if "\\" in heading else heading)
             blocks.append(block)
         if keys != sorted(keys):
             return None

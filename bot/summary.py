@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.docset import FileReport
+from bot.render import cell, code
 
 MARKER = "<!-- docbot:summary -->"
 LIMIT = 65_536
@@ -25,9 +26,8 @@ class Summary:
 
 
 def _code(text: str) -> str:
-    fence = "``" if "`" in text else "`"
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}".replace("|", "\\|")
+    """A code span safe inside a table cell."""
+    return cell(code(text))
 
 
 def _keywords(groups: dict[str, tuple[str, ...]]) -> str:
