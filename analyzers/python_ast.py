@@ -9,7 +9,8 @@ import warnings
 
 from analyzers.findings import AnalysisDegraded, Findings
 from analyzers.languages import LanguageSpec
-from analyzers.python_signals import PythonSignals, dotted_name
+from analyzers.python_signals import PythonSignals, dotted_name, lines_at, risky_offsets
+from analyzers.python_skim import skim
 from analyzers.textutil import comment_purpose, docstring_purpose, first_doc_line, leading_comment
 
 _CONSTANT_NAME = re.compile(r"^_*[A-Z][A-Z0-9_]*[A-Z0-9]$")
@@ -18,12 +19,35 @@ _MAX_VALUE = 60
 
 
 def analyze(path: str, text: str, spec: LanguageSpec) -> Findings:
-    """Definitions, imports and signals of one Python module, from one parse and one walk."""
-    tree = _parse(text)
+    """Definitions, imports and signals of one Python module, from one parse and one walk.
+
+    The parse is of the skimmed text (function bodies blanked, see `python_skim`) when the
+    walk over it confirms the skim; otherwise of the text itself.
+    """
+    offsets = risky_offsets(text)
+    risky = lines_at(text, offsets)
+    skimmed = skim(text, offsets)
+    if skimmed is not None:
+        try:
+            module = _walk(path, text, _parse(skimmed.text), risky)
+        except AnalysisDegraded:
+            pass  # the full parse below says where the error is
+        else:
+            if skimmed.confirms(module.functions):
+                return module.findings
+    return _walk(path, text, _parse(text), risky).findings
+
+
+def analyze_unskimmed(path: str, text: str) -> Findings:
+    """The same analysis from a parse of the whole text: the reference a skimmed parse must agree with."""
+    return _walk(path, text, _parse(text), lines_at(text, risky_offsets(text))).findings
+
+
+def _walk(path: str, text: str, tree: ast.Module, risky: set[int]) -> _ModuleWalker:
     module = _ModuleWalker(path, text)
     module.visit_body(tree.body, "", in_class=False)
-    module.finish(tree)
-    return module.findings
+    module.finish(tree, risky)
+    return module
 
 
 def _parse(text: str) -> ast.Module:
@@ -111,6 +135,7 @@ class _ModuleWalker:
         self.signals = PythonSignals(self.findings, path)
         self.from_imports: dict[str, set[str]] = {}
         self.public_docs: list[str] = []
+        self.functions: dict[int, ast.FunctionDef | ast.AsyncFunctionDef] = {}
 
     def visit_body(self, body: list[ast.stmt], scope: str, in_class: bool) -> None:
         for node in body:
@@ -150,6 +175,7 @@ class _ModuleWalker:
     def visit_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: str, in_class: bool) -> None:
         name = f"{scope}.{node.name}" if scope else node.name
         kind = "method" if in_class else "function"
+        self.functions[node.lineno] = node
         doc, doc_line = docstring_of(node)
         self.findings.symbol(kind, name, node.lineno, signature(node), first_doc_line(doc))
         self.findings.keyword("Methods" if in_class else "Functions", name)
@@ -203,15 +229,15 @@ class _ModuleWalker:
         self.findings.symbol("constant", name, node.lineno, f"{name}{annotation} = {value}")
         self.findings.keyword("Constants", name)
 
-    def finish(self, tree: ast.Module) -> None:
-        """Merge from-imports per module, then purpose and file-level signals."""
+    def finish(self, tree: ast.Module, risky: set[int]) -> None:
+        """Merge from-imports per module, then purpose and file-level signals (`risky`: lines to look at)."""
         for module, names in self.from_imports.items():
             self.findings.imports.add(f"from {module} import {', '.join(sorted(names))}")
         doc, doc_line = docstring_of(tree)
         if doc_line:
             self.signals.definition("", tree, doc, doc_line)
         self.findings.purpose = self._purpose(doc)
-        self.signals.finish(tree, self.text)
+        self.signals.finish(tree, risky)
 
     def _purpose(self, module_doc: str) -> str:
         """Module docstring, else the leading comment, else the docstring of its one public definition."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import posixpath
+from bisect import bisect_left
+from collections.abc import Iterator
 
 from analyzers.findings import Findings, note_test_file
 
@@ -18,6 +20,12 @@ _MEMOISERS = {"lru_cache", "cache", "cached_property"}
 _COMPILERS = {"torch.jit.script", "torch.compile", "torch.jit.trace", "numba.jit", "numba.njit", "njit"}
 _DESERIALIZERS = {
     f"{module}.{func}" for module in ("pickle", "cPickle", "_pickle", "dill", "marshal") for func in ("load", "loads")
+}
+_HTTP_MODULES = {"requests", "httpx", "urllib3", "aiohttp"}
+# Calls whose `verify=False` turns TLS certificate checks off; elsewhere `verify` means other things.
+_HTTP_CALLS = {
+    *("get", "post", "put", "patch", "delete", "head", "options", "request", "send", "stream", "urlopen"),
+    *("Session", "Client", "AsyncClient", "ClientSession", "PoolManager"),
 }
 _SUBPROCESS = {"run", "call", "check_call", "check_output", "Popen", "getoutput", "getstatusoutput"}
 # Why: walking every expression costs as much as parsing; str.find says where to look.
@@ -107,8 +115,8 @@ class PythonSignals:
         elif test in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
             self.findings.pattern(f"Imports for type checkers only under `if {test}:` (line {node.lineno}).")
 
-    def finish(self, tree: ast.Module, text: str) -> None:
-        """File-level notes and patterns, and risky calls on the lines that may hold one."""
+    def finish(self, tree: ast.Module, risky: set[int]) -> None:
+        """File-level notes and patterns, and risky calls on the `risky` lines (see `risky_offsets`)."""
         self._file_name()
         if self.tests:
             count = len(self.tests)
@@ -120,11 +128,8 @@ class PythonSignals:
                 self.findings.cite("Context managers (`__enter__`/`__exit__`)", f"`{owner}`")
             if {"__iter__", "__next__"} <= methods:
                 self.findings.cite("Iterators (`__iter__`/`__next__`)", f"`{owner}`")
-        lines = _candidate_lines(text)
-        for statement in _statements_at(tree.body, lines):
-            for node in ast.walk(statement):
-                if isinstance(node, ast.Call) and node.lineno in lines:
-                    self.call(node)
+        for node in _calls_on(tree, sorted(risky)):
+            self.call(node)
 
     def _file_name(self) -> None:
         name = posixpath.basename(self.path)
@@ -142,42 +147,63 @@ class PythonSignals:
         message = _call_risk(name, keywords, node)
         if message:
             self.findings.note("security", node.lineno, message)
-        if isinstance(keywords.get("verify"), ast.Constant) and keywords["verify"].value is False:
+        verify = keywords.get("verify")
+        if isinstance(verify, ast.Constant) and verify.value is False and _is_tls_call(node.func):
             self.findings.note(
                 "security", node.lineno, f"`{name or 'call'}(..., verify=False)` disables TLS certificate checks."
             )
 
 
-def _candidate_lines(text: str) -> set[int]:
-    """Lines that may hold a risky call; the AST then decides."""
+def risky_offsets(text: str) -> list[int]:
+    """Where a risky call may be, in ascending order; the AST then decides."""
     offsets = []
     for needle in _RISKY_NEEDLES:
         found = text.find(needle)
         while found >= 0:
             offsets.append(found)
             found = text.find(needle, found + 1)
+    return sorted(offsets)
+
+
+def lines_at(text: str, offsets: list[int]) -> set[int]:
+    """The line numbers of ascending offsets."""
     lines: set[int] = set()
     line, counted = 1, 0
-    for offset in sorted(offsets):
+    for offset in offsets:
         line += text.count("\n", counted, offset)
         counted = offset
         lines.add(line)
     return lines
 
 
-def _statements_at(body: list[ast.stmt], lines: set[int]) -> list[ast.stmt]:
-    """The statements (methods, inside classes) that span any of the given lines."""
+def _calls_on(tree: ast.AST, lines: list[int]) -> Iterator[ast.Call]:
+    """The calls that start on one of `lines` (ascending).
+
+    Only nodes whose lines span one of them are entered; why: a full walk of the tree costs as
+    much as the parse.
+    """
     if not lines:
-        return []
-    found: list[ast.stmt] = []
-    for statement in body:
-        end = statement.end_lineno or statement.lineno
-        if any(statement.lineno <= line <= end for line in lines):
-            if isinstance(statement, ast.ClassDef):
-                found.extend(_statements_at(statement.body, lines))
-            else:
-                found.append(statement)
-    return found
+        return
+    stack = [tree]
+    while stack:
+        for child in ast.iter_child_nodes(stack.pop()):
+            start = getattr(child, "lineno", None)
+            if start is not None:
+                decorators = getattr(child, "decorator_list", None)
+                index = bisect_left(lines, decorators[0].lineno if decorators else start)
+                if index == len(lines) or lines[index] > (child.end_lineno or start):
+                    continue
+                if isinstance(child, ast.Call) and lines[index] == start:
+                    yield child
+            stack.append(child)
+
+
+def _is_tls_call(func: ast.expr) -> bool:
+    """`requests.get`, `session.post`, `httpx.Client`, `cert_verify`: calls whose `verify=` is a TLS switch."""
+    last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    if last in _HTTP_CALLS or any(word in last.lower() for word in ("cert", "ssl", "tls")):
+        return True
+    return dotted_name(func).partition(".")[0] in _HTTP_MODULES
 
 
 def _call_risk(name: str, keywords: dict[str, ast.expr], node: ast.Call) -> str:

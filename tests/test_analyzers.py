@@ -171,6 +171,20 @@ def test_python_risky_calls_and_concurrency_are_noted():
     assert {("performance", 2), ("performance", 15), ("testing", 17), ("testing", 22)} <= notes
 
 
+def test_verify_false_is_a_tls_note_only_where_verify_means_tls():
+    source = (
+        b"import requests\n"
+        b"requests.get(url, verify=False)\n"
+        b"session.post(url, verify=False)\n"
+        b"mp.findroot(f, x0, verify=False)\n"
+        b"super().cert_verify(conn, url, verify=False, cert=None)\n"
+        b"@array_function_dispatch(_dispatcher, verify=False)\n"
+        b"def f(): pass\n"
+    )
+    analysis, _ = analyze_source("client.py", source)
+    assert {n.line for n in analysis.notes if n.category == "security"} == {2, 3, 5}
+
+
 RISKY_CPP = b"""#include <thread>
 #include <gtest/gtest.h>
 void copy(char* dst, const char* src, float* f) {

@@ -1,0 +1,249 @@
+"""The Python analyzer's skim: function bodies blanked before parsing must never change an analysis."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from analyzers.findings import AnalysisDegraded
+from analyzers.languages import spec_for
+from analyzers.python_ast import analyze, analyze_unskimmed
+from analyzers.python_signals import risky_offsets
+from analyzers.python_skim import skim
+
+ROOT = Path(__file__).parent.parent
+# Real Python files at hand: the pytorch fixtures and this project's own code.
+REAL_SOURCES = sorted(
+    str(path.relative_to(ROOT))
+    for folder in ("tests/fixtures", "analyzers", "bot", "tests", "bench", "examples")
+    for path in (ROOT / folder).rglob("*.py")
+)
+
+PLAIN = '''"""Module doc."""
+
+import os
+
+
+def load_all(paths, *, strict=False) -> list:
+    """Read every path.
+
+    More words.
+    """
+    found = []
+    for path in paths:
+        found.append(os.path.basename(path))
+    return found
+
+
+class Store:
+    """A store."""
+
+    LIMIT = 10
+
+    @property
+    def size(self):
+        total = 0
+        for item in self.items:
+            total += item
+        return total
+
+    async def fetch(self,
+                    key: str,
+                    default=None) -> bytes:
+        value = await self.backend.get(key)
+        if value is None:
+            return default
+        return value
+'''
+
+TRICKY = {
+    "def in a module docstring": '''"""Example:
+
+def fake():
+    x = 1
+    y = 2
+    return x + y
+"""
+FLAG = 1
+''',
+    "def in a constant string": '''TEMPLATE = """
+    def generated(self):
+        a = 1
+        b = 2
+        return a
+"""
+''',
+    "continuation at column 0": '''def f():
+    a = 1
+    b = 2
+    c = (1 +
+2)
+    return c
+
+
+def g():
+    """Doc of g."""
+    return 1
+''',
+    "string continued at column 0": """def f():
+    a = 1
+    b = 2
+    text = '''
+not code: def g():
+'''
+    return text
+""",
+    "backslash continuation": """def f():
+    a = 1
+    b = 2
+    total = a + \\
+b
+    return total
+""",
+    "escaped quotes in a docstring": '''def f():
+    """Say \\""" and go on.
+
+    >>> f()
+    """
+    a = 1
+    b = 2
+    return a
+''',
+    "one-line functions": """def f(): return 1
+def g(x): return {x:
+    1}
+class C:
+    def m(self): pass
+""",
+    "black-style header": '''def f(
+    a: int,
+    b: str = ":",
+) -> dict[str, int]:
+    """Doc."""
+    x = 1
+    y = 2
+    return {b: a}
+''',
+    "nested functions": '''def outer():
+    def inner():
+        a = 1
+        b = 2
+        return a
+    class Local:
+        def method(self):
+            return 1
+    return inner
+''',
+    "tabs": "class C:\n\tdef m(self):\n\t\ta = 1\n\t\tb = 2\n\t\treturn a\n",
+    "comment and blank lines before the docstring": '''def f():
+
+    # leading comment
+    """Doc after a comment."""
+    a = 1
+    b = 2
+    return a
+''',
+    "risky call in a body": """import pickle
+
+
+def f(blob):
+    a = 1
+    b = 2
+    return pickle.loads(blob)
+
+
+def g():
+    a = 1
+    b = 2
+    return a
+""",
+    "decorated module-level def with a risky decorator call": """@register(eval("1"))
+def f():
+    a = 1
+    b = 2
+    return a
+""",
+    "function in a match statement": """match x:
+    case 1:
+        def f():
+            a = 1
+            b = 2
+            return a
+""",
+}
+
+
+def findings_both_ways(path: str, text: str):
+    return analyze(path, text, spec_for(path)), analyze_unskimmed(path, text)
+
+
+def test_plain_module_is_skimmed_and_keeps_its_line_numbers():
+    skimmed = skim(PLAIN, risky_offsets(PLAIN))
+    assert skimmed is not None
+    assert len(skimmed.blanked) == 3
+    assert skimmed.text.count("\n") == PLAIN.count("\n")
+    assert "found.append" not in skimmed.text and "await self.backend" not in skimmed.text
+    assert '"""Read every path.' in skimmed.text  # docstrings stay
+    skimmed_tree, full_tree = ast.parse(skimmed.text), ast.parse(PLAIN)
+    assert [n.lineno for n in ast.walk(skimmed_tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)] == [
+        n.lineno for n in ast.walk(full_tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+    ]
+    skimmed_result, full_result = findings_both_ways("store.py", PLAIN)
+    assert skimmed_result == full_result
+    assert [s.signature for s in full_result.symbols if s.kind == "method"] == [
+        "def size(self)",
+        "async def fetch(self, key: str, default=None) -> bytes",
+    ]
+
+
+@pytest.mark.parametrize("case", sorted(TRICKY))
+def test_tricky_sources_analyze_as_a_full_parse_does(case):
+    text = TRICKY[case]
+    skimmed, full = findings_both_ways("tricky.py", text)
+    assert skimmed == full
+
+
+def test_a_def_inside_a_string_is_not_confirmed():
+    text = TRICKY["def in a module docstring"]
+    skimmed = skim(text, risky_offsets(text))
+    assert skimmed is not None  # the line-based pass is fooled...
+    tree = ast.parse(skimmed.text)
+    functions = {n.lineno: n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+    assert not skimmed.confirms(functions)  # ...and the check catches it
+    assert analyze("doc.py", text, spec_for("doc.py")).purpose == analyze_unskimmed("doc.py", text).purpose
+
+
+def test_bodies_with_a_risky_call_are_parsed_whole():
+    text = TRICKY["risky call in a body"]
+    skimmed = skim(text, risky_offsets(text))
+    assert skimmed is not None and "pickle.loads(blob)" in skimmed.text
+    notes = {(n.category, n.line) for n in analyze("r.py", text, spec_for("r.py")).notes}
+    assert ("security", 7) in notes
+    decorated = TRICKY["decorated module-level def with a risky decorator call"]
+    notes = {(n.category, n.line) for n in analyze("d.py", decorated, spec_for("d.py")).notes}
+    assert ("security", 1) in notes
+
+
+def test_a_syntax_error_in_a_blanked_body_is_not_seen_but_one_outside_is():
+    """The skim documents what parses: the structure. The compiler, not the docs, reports body errors."""
+    in_body = "def f():\n    a = 1\n    b = = 2\n    return a\n"
+    assert [s.name for s in analyze("e.py", in_body, spec_for("e.py")).symbols] == ["f"]
+    with pytest.raises(AnalysisDegraded, match="syntax error at line 3"):
+        analyze_unskimmed("e.py", in_body)
+    at_module_level = in_body + "x = = 1\n"  # the skimmed parse fails, the full one names the first error
+    with pytest.raises(AnalysisDegraded, match="syntax error at line 3"):
+        analyze("e.py", at_module_level, spec_for("e.py"))
+
+
+def test_texts_with_carriage_returns_or_form_feeds_are_not_skimmed():
+    assert skim(PLAIN.replace("\n", "\r\n"), []) is None
+    assert skim(PLAIN.replace("\n\n\nclass", "\n\f\nclass"), []) is None
+
+
+@pytest.mark.parametrize("path", REAL_SOURCES)
+def test_real_sources_analyze_as_a_full_parse_does(path):
+    text = (ROOT / path).read_text(encoding="utf-8")
+    skimmed, full = findings_both_ways(path, text)
+    assert skimmed == full
