@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import jinja2
 
-from analyzers.model import FileAnalysis, Symbol
+from analyzers.model import FileAnalysis, Note, Symbol
 
 
 @dataclass(frozen=True)
@@ -192,10 +192,12 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=False,
+        auto_reload=False,  # why: templates ship with the package; a stat per page is wasted
     )
     for helper in (code, fence, fenced, inline, cell, md_escape, prose, anchor, url, size, plural, series):
         env.filters[helper.__name__] = helper
     env.globals["where"] = where
+    env.globals["line_link"] = line_link
     return env
 
 
@@ -224,6 +226,33 @@ def _outline(symbols: list[Symbol]) -> list[tuple[str, Symbol]]:
 
 
 _SCOPE_SEPARATOR = re.compile(r"\.|::")
+
+
+def line_link(line: int, source: str) -> str:
+    """`[line 12](../../x.py#L12)`, or "whole file" for line 0."""
+    return f"[line {line}]({source}#L{line})" if line else "whole file"
+
+
+_NOTE_CATEGORIES = ("performance", "security", "testing")
+
+
+def _note_lists(notes: Iterable[Note], source: str) -> dict[str, str]:
+    """Each category's notes as list items, by line and then message ("" when there are none)."""
+    items: dict[str, list[str]] = {category: [] for category in _NOTE_CATEGORIES}
+    for note in sorted(notes, key=lambda n: (n.line, n.message)):
+        if note.category in items:
+            items[note.category].append(f"- **{line_link(note.line, source)}**: {inline(note.message)}")
+    return {category: "\n".join(lines) for category, lines in items.items()}
+
+
+def _scope_list(symbols: tuple[Symbol, ...], source: str) -> str:
+    """The Scopes list items: each namespace, class or struct, its signature and what it encloses."""
+    lines = []
+    for s, members in _scopes(symbols):
+        signature = f": {code(inline(s.signature))}" if s.signature else ""
+        enclosing = f", enclosing {series(members)}" if members else ""
+        lines.append(f"  - {s.kind} {code(s.name)} ({line_link(s.line, source)}){signature}{enclosing}")
+    return "\n".join(lines)
 
 
 def _scopes(symbols: tuple[Symbol, ...]) -> list[tuple[Symbol, list[str]]]:
@@ -266,7 +295,8 @@ def render_file_docs(analysis: FileAnalysis, text: str | None, ctx: PageContext)
         outline=_outline([s for s in a.symbols if s.kind in _OUTLINE_KINDS]),
         definitions=definitions,
         definitions_table=_definitions_table(definitions, source),
-        scopes=_scopes(a.symbols),
+        scopes=_scope_list(a.symbols, source),
+        notes=_note_lists(a.notes, source),
         source=source,
         related=[(p, to_mirror(folder, p + "_docs.md")) for p in sorted(ctx.related)],
         tests=[(p, to_mirror(folder, p + "_docs.md")) for p in sorted(ctx.tests)],
