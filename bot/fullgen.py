@@ -10,18 +10,22 @@ from collections.abc import Callable, Iterator
 
 from bot.docset import DocEngine, FileReport, Plan, keyword_diff, render_source
 from bot.layout import FOLDER_PAGES, ancestors, folder_of
-from bot.mirror import write_pages
+from bot.mirror import PageWriter
 from bot.pages import parse_keywords
 from bot.render import FileEntry, FolderState, render_folder_doc, render_folder_index, render_subtree, warm_up
 
 _CHUNK = 8
-_worker: tuple[DocEngine, str | None] | None = None
+_worker: tuple[DocEngine, PageWriter | None] | None = None
 
 
 def _init_worker(engine: DocEngine, write_root: str | None) -> None:
     global _worker
-    _worker = (engine, write_root)
+    _worker = (engine, _writer(engine, write_root))
     _tune_gc_for_batch()
+
+
+def _writer(engine: DocEngine, write_root: str | None) -> PageWriter | None:
+    return None if write_root is None else PageWriter(write_root, engine.config.docs_dir)
 
 
 def _tune_gc_for_batch() -> None:
@@ -35,10 +39,10 @@ def _tune_gc_for_batch() -> None:
     gc.set_threshold(50_000, 50, 100)
 
 
-def _one(path: str, engine: DocEngine, write_root: str | None):
+def _one(path: str, engine: DocEngine, writer: PageWriter | None):
     """Render one source; returns its description, the pages that differ from the mirror, and a report.
 
-    With `write_root`, those pages are written here, in the worker, and only their paths travel
+    With a `writer`, those pages are written here, in the worker, and only their paths travel
     back: a full generation moves tens of megabytes of pages that the parent never needs to see.
     """
     data = engine.sources.read(path)
@@ -57,8 +61,8 @@ def _one(path: str, engine: DocEngine, write_root: str | None):
         added, removed = keyword_diff(parse_keywords(old_kw) if old_kw else None, result.analysis)
         status = "modified" if old_kw is not None else "added"
         report = FileReport(path, status, None, added, removed, result.analysis.degraded)
-        if write_root is not None:
-            write_pages(write_root, engine.config.docs_dir, changed)
+        if writer is not None:
+            writer.write(changed)
             changed = dict.fromkeys(changed)
     return path, result.analysis.description, changed, report
 
@@ -72,8 +76,9 @@ def _results(engine: DocEngine, paths: list[str], jobs: int, write_root: str | N
     if jobs <= 1 or len(paths) < 2 * _CHUNK:
         thresholds = gc.get_threshold()
         _tune_gc_for_batch()
+        writer = _writer(engine, write_root)
         try:
-            yield from (_one(p, engine, write_root) for p in paths)
+            yield from (_one(p, engine, writer) for p in paths)
         finally:
             gc.set_threshold(*thresholds)
             gc.unfreeze()

@@ -15,13 +15,20 @@ class WorktreeFiles:
 
     def __init__(self, root: str | os.PathLike[str]):
         self.root = os.path.realpath(root)
+        # Resolved folders, by repository-relative folder: a full generation reads thousands of
+        # files from a few hundred folders, and resolving walks every component of the path.
+        self._folders: dict[str, str | None] = {}
 
     def _safe_path(self, path: str) -> str | None:
-        full = os.path.join(self.root, path)
-        parent = os.path.realpath(os.path.dirname(full))
-        if parent != self.root and not parent.startswith(self.root + os.sep):
-            return None
-        return os.path.join(parent, os.path.basename(full))
+        folder, _, name = path.rpartition("/")
+        try:
+            parent = self._folders[folder]
+        except KeyError:
+            parent = os.path.realpath(os.path.join(self.root, folder))
+            if parent != self.root and not parent.startswith(self.root + os.sep):
+                parent = None
+            self._folders[folder] = parent
+        return None if parent is None or name in ("", ".", "..") else os.path.join(parent, name)
 
     def read(self, path: str) -> bytes | None:
         """The bytes of a regular file at `path`, or None when absent, a link, or outside the root."""
@@ -92,25 +99,40 @@ class _Targets:
         return os.path.join(self.root, *parts)
 
 
+class PageWriter:
+    """Writes and deletes mirror pages below `root`/`docs_dir`; every write is atomic (a rename).
+
+    Folders found safe and created are remembered for the writer's life: one run, which writes
+    thousands of pages into a few hundred folders.
+    """
+
+    def __init__(self, root: str | os.PathLike[str], docs_dir: str):
+        self.root = os.path.realpath(root)
+        self.docs_dir = docs_dir
+        self._targets = _Targets(self.root, docs_dir)
+        self._made: set[str] = set()
+
+    def write(self, writes: Mapping[str, str], deletes: Iterable[str] = ()) -> None:
+        for path in sorted(deletes):
+            target = self._targets.path(path)
+            if os.path.isfile(target) and not os.path.islink(target):
+                os.unlink(target)
+                _prune_empty(self.root, os.path.dirname(target), self.docs_dir)
+                self._made.clear()  # pruning may have removed folders made earlier
+        for path, content in sorted(writes.items()):
+            target = self._targets.path(path)
+            folder = os.path.dirname(target)
+            if folder not in self._made:
+                os.makedirs(folder, exist_ok=True)
+                self._made.add(folder)
+            _write_atomically(target, content.encode("utf-8"))
+
+
 def write_pages(
     root: str | os.PathLike[str], docs_dir: str, writes: Mapping[str, str], deletes: Iterable[str] = ()
 ) -> None:
-    """Write and delete mirror pages below `root`/`docs_dir`; every write is atomic (a rename)."""
-    root = os.path.realpath(root)
-    targets = _Targets(root, docs_dir)
-    for path in sorted(deletes):
-        target = targets.path(path)
-        if os.path.isfile(target) and not os.path.islink(target):
-            os.unlink(target)
-            _prune_empty(root, os.path.dirname(target), docs_dir)
-    made: set[str] = set()
-    for path, content in sorted(writes.items()):
-        target = targets.path(path)
-        folder = os.path.dirname(target)
-        if folder not in made:
-            os.makedirs(folder, exist_ok=True)
-            made.add(folder)
-        _write_atomically(target, content.encode("utf-8"))
+    """Write and delete mirror pages below `root`/`docs_dir` (see PageWriter)."""
+    PageWriter(root, docs_dir).write(writes, deletes)
 
 
 def _write_atomically(target: str, data: bytes) -> None:
