@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import ast
 import gc
-import re
 import warnings
 
 from analyzers.findings import AnalysisDegraded, Findings
 from analyzers.languages import LanguageSpec
 from analyzers.python_signals import PythonSignals, dotted_name, lines_at, risky_offsets
-from analyzers.python_skim import skim
+from analyzers.python_skim import CONSTANT_NAME, skim
 from analyzers.textutil import comment_purpose, docstring_purpose, first_doc_line, leading_comment
 
-_CONSTANT_NAME = re.compile(r"^_*[A-Z][A-Z0-9_]*[A-Z0-9]$")
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _MAX_VALUE = 60
 
@@ -29,11 +27,12 @@ def analyze(path: str, text: str, spec: LanguageSpec) -> Findings:
     skimmed = skim(text, offsets)
     if skimmed is not None:
         try:
-            module = _walk(path, text, _parse(skimmed.text), risky)
+            tree = _parse(skimmed.text)
         except AnalysisDegraded:
             pass  # the full parse below says where the error is
         else:
-            if skimmed.confirms(module.functions):
+            module = _walk(path, text, tree, risky)
+            if skimmed.confirms(module.functions, tree):
                 return module.findings
     return _walk(path, text, _parse(text), risky).findings
 
@@ -212,7 +211,7 @@ class _ModuleWalker:
                 continue
             if target.id == "__all__":
                 self.visit_all(node)
-            elif _CONSTANT_NAME.match(target.id) and node.value is not None:
+            elif CONSTANT_NAME.match(target.id) and node.value is not None:
                 self.visit_constant(target.id, node)
 
     def visit_all(self, node: ast.Assign | ast.AnnAssign | ast.AugAssign) -> None:

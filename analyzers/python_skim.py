@@ -1,16 +1,20 @@
-"""Function bodies blanked out before parsing, for analyses that never look inside them.
+"""Function bodies and data tables blanked out before parsing, for analyses that never look inside them.
 
 The Python analyzer reads module- and class-level statements, each function's header,
 decorators and docstring, and nothing else of a function body unless a risky call may hide
-there. Most of a module's text is function bodies, and `ast.parse` spends its time on them:
-building, then converting to Python objects, nodes the walker never visits.
+there; of a module-level assignment it reads the value only for `__all__` and constants.
+Most of a module's text is function bodies (and, in codecs or test data, tables), and
+`ast.parse` spends its time on them: building, then converting to Python objects, nodes the
+walker never visits.
 
-`skim` replaces a body (after its docstring) with `pass` and blank lines, so every kept line
-keeps its number. It works on lines and indentation only, so it can be fooled (a `def` inside
-a string, a continuation line written at column 0); `Skim.confirms` then checks the parsed
-result: every blanked function must come back as exactly the header, docstring and `pass` it
-expects. Anything else and the caller parses the original text.
-"""
+`skim` replaces a body (after its docstring) with `pass`, and a data assignment with
+`name = ...`, padded with blank lines so that every kept line keeps its number. It works on
+lines and indentation only, so it can be fooled (a `def` inside a string, a continuation line
+written at column 0); `Skim.confirms` then checks the parsed result: everything blanked must
+come back exactly as the skim wrote it. Anything else and the caller parses the original text.
+
+What the skim cannot see is a syntax error inside blanked text: the page documents the
+structure that parsed, and the compiler, not the docs, reports the error."""
 
 from __future__ import annotations
 
@@ -28,6 +32,13 @@ _DOCSTRING_START = re.compile(r"([ \t]*)(?:[rRuU]|[rR][bB]|[bB][rR]|[bB])?(\"\"\
 _INDENT = re.compile(r"[ \t]*")
 _BLANK_LINES = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\n)*")
 _TRIPLES = ('"""', "'''")
+# The names whose module-level values the analysis reads: __all__ and these (`MAX_SIZE`, `_T`).
+CONSTANT_NAME = re.compile(r"^_*[A-Z][A-Z0-9_]*[A-Z0-9]$")
+# The first line of a data assignment at column 0: `name = (`, `table = dict(`, `x = {  # ...`.
+# Why the leading newline: a literal first character lets the regex engine skip ahead.
+_DATA_HEAD = re.compile(r"\n([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*[\w.]*[(\[{]+[ \t]*(?:#[^\n]*)?\n")
+# The next line at column 0 that is code and does not close a bracket: the next statement.
+_DATA_END = re.compile(r"\n(?=[^ \t\n#)\]}])")
 # How many characters a `def` header may take before the guess is given up.
 _MAX_HEADER = 2000
 # Bodies of fewer lines are kept: blanking them saves less than it costs.
@@ -42,17 +53,23 @@ def _dedent_at(width: int, extra: str = "") -> re.Pattern[str]:
 
 @dataclass(frozen=True)
 class Skim:
-    """The skimmed text, and for each blanked function the line of its `def` and of its `pass`."""
+    """The skimmed text and what was blanked in it.
+
+    `functions`: the line of each blanked function's `def` and of its `pass`.
+    `assignments`: the line and target of each module-level data assignment cut to `name = ...`.
+    """
 
     text: str
-    blanked: tuple[tuple[int, int], ...]
+    functions: tuple[tuple[int, int], ...]
+    assignments: tuple[tuple[int, str], ...] = ()
 
-    def confirms(self, functions: dict[int, ast.FunctionDef | ast.AsyncFunctionDef]) -> bool:
-        """True when each blanked function parsed back as header, optional docstring and `pass`.
+    def confirms(self, functions: dict[int, ast.FunctionDef | ast.AsyncFunctionDef], module: ast.Module) -> bool:
+        """True when everything blanked parsed back exactly as the skim wrote it.
 
-        `functions` maps the line of every function the walker visited to its node.
+        `functions` maps the line of every function the walker visited to its node; `module`
+        is the parsed skimmed text.
         """
-        for def_line, pass_line in self.blanked:
+        for def_line, pass_line in self.functions:
             node = functions.get(def_line)
             if node is None or node.end_lineno != pass_line:
                 return False
@@ -62,6 +79,9 @@ class Skim:
                 return False
             if len(body) == 2 and not _is_docstring(body[0]):
                 return False
+        if self.assignments:
+            statements = {statement.lineno: statement for statement in module.body}
+            return all(_is_placeholder(statements.get(line), line, name) for line, name in self.assignments)
         return True
 
 
@@ -69,20 +89,58 @@ def _is_docstring(node: ast.stmt) -> bool:
     return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
 
 
+def _is_placeholder(node: ast.stmt | None, line: int, name: str) -> bool:
+    """True for `name = ...` alone on `line`."""
+    if not isinstance(node, ast.Assign) or node.end_lineno != line or len(node.targets) != 1:
+        return False
+    target, value = node.targets[0], node.value
+    return isinstance(target, ast.Name) and target.id == name and isinstance(value, ast.Constant) and value.value is ...
+
+
+# One replacement: offsets [start, end) of the text, what replaces them, and what it blanked:
+# for a function the offset of its `def` line, for a data assignment its target name.
+_Edit = tuple[int, int, str, int | str]
+
+
 def skim(text: str, keep: list[int]) -> Skim | None:
-    """The text with function bodies blanked, except bodies that hold an offset of `keep` (sorted).
+    """The text with function bodies and module-level data blanked, except where `keep` (sorted offsets) falls.
 
     None when nothing would be blanked, or the text has line breaks or form feeds that make
-    a line-based reading unsafe. One pass over the `def`s, each looked at with a few searches:
-    the loop runs some 50,000 times over the standard library.
+    a line-based reading unsafe.
     """
     if "\r" in text or "\f" in text:
         return None
+    edits = sorted([*_function_edits(text, keep), *_data_edits(text, keep)])
+    if not edits:
+        return None
     pieces: list[str] = []
-    blanked: list[tuple[int, int]] = []
+    functions: list[tuple[int, int]] = []
+    assignments: list[tuple[int, str]] = []
     copied = 0  # text before this offset is in `pieces`
-    resume = 0  # past the last function looked at: its nested functions are left as they are
     line, counted = 1, 0  # the line number at offset `counted`
+    for start, end, replacement, what in edits:
+        if start < copied:
+            continue  # overlaps the previous edit (text the line-based reading got wrong)
+        line += text.count("\n", counted, start)
+        counted = start
+        if isinstance(what, int):
+            functions.append((line - text.count("\n", what, start), line))
+        else:
+            assignments.append((line, what))
+        pieces += (text[copied:start], replacement)
+        copied = end
+    pieces.append(text[copied:])
+    return Skim("".join(pieces), tuple(functions), tuple(assignments))
+
+
+def _function_edits(text: str, keep: list[int]) -> list[_Edit]:
+    """Each function body after its docstring, to become `pass` and blank lines.
+
+    One pass over the `def`s, each looked at with a few searches: the loop runs some 50,000
+    times over the standard library.
+    """
+    edits: list[_Edit] = []
+    resume = 0  # past the last function looked at: its nested functions are left as they are
     kept = len(keep)
     for match in _DEF.finditer(text):
         keyword = match.start()
@@ -100,8 +158,8 @@ def skim(text: str, keep: list[int]) -> Skim | None:
         if colon is None:
             continue
         body_start = colon.end()
-        # Lines of a header after the first are indented deeper, or close its parenthesis.
-        if text.find("\n", keyword, body_start - 1) >= 0 and _dedent_at(width, ")").search(
+        # Lines of a header after the first are indented deeper, or close a bracket.
+        if text.find("\n", keyword, body_start - 1) >= 0 and _dedent_at(width, ")\\]}").search(
             text, keyword, body_start - 1
         ):
             continue  # a one-line function; the colon found belongs to later code
@@ -119,17 +177,33 @@ def skim(text: str, keep: list[int]) -> Skim | None:
             continue
         pass_start, indent = after
         newlines = text.count("\n", pass_start, body_end)
-        if newlines < _MIN_BODY_LINES:
+        if newlines >= _MIN_BODY_LINES:
+            edits.append((pass_start, body_end, f"{indent}pass" + "\n" * newlines, start))
+    return edits
+
+
+def _data_edits(text: str, keep: list[int]) -> list[_Edit]:
+    """Module-level `name = (`, `[` or `{` ... statements whose value the analysis never reads.
+
+    Data tables (codecs, Unicode, test data) are a tenth of the standard library's text. The
+    value of `__all__` and of constants is read, so those are kept.
+    """
+    edits: list[_Edit] = []
+    kept = len(keep)
+    for head in _DATA_HEAD.finditer(text):
+        start, name = head.start() + 1, head.group(1)
+        if name == "__all__" or CONSTANT_NAME.match(name):
             continue
-        line += text.count("\n", counted, pass_start)
-        counted = pass_start
-        blanked.append((line - text.count("\n", start, pass_start), line))
-        pieces += (text[copied:pass_start], indent, "pass", "\n" * newlines)
-        copied = body_end
-    if not blanked:
-        return None
-    pieces.append(text[copied:])
-    return Skim("".join(pieces), tuple(blanked))
+        end = _DATA_END.search(text, head.end() - 1)
+        stop = end.start() + 1 if end else len(text)
+        newlines = text.count("\n", start, stop)
+        if newlines <= _MIN_BODY_LINES:
+            continue
+        index = bisect_left(keep, start)
+        if (index < kept and keep[index] < stop) or not _self_contained(text, start, stop):
+            continue
+        edits.append((start, stop, f"{name} = ..." + "\n" * newlines, name))
+    return edits
 
 
 def _after_docstring(text: str, body_start: int, body_end: int) -> tuple[int, str] | None:

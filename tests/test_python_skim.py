@@ -165,6 +165,29 @@ def f():
     b = 2
     return a
 """,
+    "data table with elements at column 0": """table = [
+    1,
+    2,
+3,
+    4,
+]
+""",
+    "data table in a docstring": '''"""Template:
+
+spec = {
+    'a': 1,
+    'b': 2,
+    'c': 3,
+}
+"""
+''',
+    "data table with a string at column 0": '''messages = {
+    "a": """
+text at column 0
+""",
+    "b": 2,
+}
+''',
     "function in a match statement": """match x:
     case 1:
         def f():
@@ -182,7 +205,7 @@ def findings_both_ways(path: str, text: str):
 def test_plain_module_is_skimmed_and_keeps_its_line_numbers():
     skimmed = skim(PLAIN, risky_offsets(PLAIN))
     assert skimmed is not None
-    assert len(skimmed.blanked) == 3
+    assert len(skimmed.functions) == 3
     assert skimmed.text.count("\n") == PLAIN.count("\n")
     assert "found.append" not in skimmed.text and "await self.backend" not in skimmed.text
     assert '"""Read every path.' in skimmed.text  # docstrings stay
@@ -205,13 +228,49 @@ def test_tricky_sources_analyze_as_a_full_parse_does(case):
     assert skimmed == full
 
 
+DATA = '''__all__ = [
+    "decode",
+    "encode",
+    "table",
+]
+MAX_CODE = (
+    0x10FFFF
+    + 1
+    - 1
+)
+decoding_table = (
+    "\\x00"  # NULL
+    "\\x01"
+    "\\x02"
+    "\\x03"
+)
+encoding_table = dict(  # built once
+    a=1,
+    b=2,
+    c=3,
+)
+'''
+
+
+def test_module_level_data_is_skimmed_but_exports_and_constants_are_kept():
+    skimmed = skim(DATA, [])
+    assert skimmed is not None
+    assert skimmed.assignments == ((11, "decoding_table"), (17, "encoding_table"))
+    assert "decoding_table = ...\n" in skimmed.text and '"decode"' in skimmed.text and "0x10FFFF" in skimmed.text
+    assert skimmed.text.count("\n") == DATA.count("\n")
+    result, full = findings_both_ways("codec.py", DATA)
+    assert result == full
+    assert [s.name for s in result.symbols] == ["MAX_CODE"]
+    assert result.keywords["Exports"] == {"decode", "encode", "table"}
+
+
 def test_a_def_inside_a_string_is_not_confirmed():
     text = TRICKY["def in a module docstring"]
     skimmed = skim(text, risky_offsets(text))
     assert skimmed is not None  # the line-based pass is fooled...
     tree = ast.parse(skimmed.text)
     functions = {n.lineno: n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
-    assert not skimmed.confirms(functions)  # ...and the check catches it
+    assert not skimmed.confirms(functions, tree)  # ...and the check catches it
     assert analyze("doc.py", text, spec_for("doc.py")).purpose == analyze_unskimmed("doc.py", text).purpose
 
 
