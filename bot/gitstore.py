@@ -120,6 +120,23 @@ class GitRepo:
             self._untracked = [p for p in out.split("\0") if p]
         return self._untracked
 
+    @property
+    def git_dir(self) -> Path:
+        return Path(self._repo.git_dir)
+
+    def modes(self, rev: str, paths: Iterable[str]) -> dict[str, str]:
+        """The mode (`100644`, `120000`, ...) of each of `paths` at `rev`; paths absent there are left out."""
+        paths = sorted(paths)
+        if not paths:
+            return {}
+        out = self._run("--literal-pathspecs", "ls-tree", "-z", "--full-tree", self.rev_parse(rev), "--", *paths)
+        found = {}
+        for entry in out.split("\0"):
+            meta, _, path = entry.partition("\t")
+            if path:
+                found[path] = meta.split(" ", 1)[0]
+        return found
+
     def symlinks(self, rev: str | None = None) -> set[str]:
         """Paths git records as symbolic links (mode 120000): never followed, never documented."""
         return self.listing(rev)[1]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cached_property
 
 from bot.config import RepoConfig
@@ -69,6 +69,20 @@ class Layout:
         return f"{self.docs_dir}/{folder}/{name}" if folder else f"{self.docs_dir}/{name}"
 
 
+def _patched_index(
+    index: dict[str, list[str]], key: Callable[[str], str | None], added: set[str], removed: set[str]
+) -> dict[str, list[str]]:
+    """A copy of a path index with paths added and removed; only the lists they touch are copied."""
+    patched = dict(index)
+    for path in removed:
+        if (k := key(path)) and k in patched:
+            patched[k] = [p for p in patched[k] if p != path]
+    for path in added:
+        if k := key(path):
+            patched[k] = [*patched.get(k, ()), path]
+    return patched
+
+
 class SourceTree:
     """The documented sources at one state of a repository, with lazy indexes over them."""
 
@@ -80,6 +94,29 @@ class SourceTree:
 
     def __contains__(self, path: str) -> bool:
         return path in self.sources
+
+    def state(self) -> dict[str, object]:
+        """The sources and the stem indexes as plain data, for a cache to keep (see bot/listcache.py)."""
+        return {"sources": sorted(self.sources), "by_stem": dict(self._by_stem), "tests": dict(self._tests_by_stem)}
+
+    @classmethod
+    def from_state(cls, config: RepoConfig, state: dict) -> SourceTree:
+        """The tree `state()` described, its stem indexes ready: nothing is filtered or indexed again."""
+        tree = cls((), config)
+        tree.sources = frozenset(state["sources"])
+        tree.__dict__["_by_stem"] = state["by_stem"]  # where cached_property keeps its value
+        tree.__dict__["_tests_by_stem"] = state["tests"]
+        return tree
+
+    def with_changes(self, added: Iterable[str], removed: Iterable[str]) -> SourceTree:
+        """This tree with sources added and removed; stem indexes already built are patched, not rebuilt."""
+        added, removed = set(added) - self.sources, set(removed) & self.sources
+        tree = SourceTree((), self.config)
+        tree.sources = (self.sources - removed) | added
+        for name, key in (("_by_stem", stem_of), ("_tests_by_stem", tested_stem)):
+            if name in self.__dict__:
+                tree.__dict__[name] = _patched_index(self.__dict__[name], key, added, removed)
+        return tree
 
     @cached_property
     def _by_folder(self) -> dict[str, list[str]]:

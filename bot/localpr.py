@@ -7,11 +7,15 @@ from dataclasses import dataclass
 
 from bot.config import CONFIG_PATH, RepoConfig, load_config
 from bot.docset import DocEngine, Plan
-from bot.gitstore import GitRepo, RevisionFiles
+from bot.gitstore import Change, GitRepo, RevisionFiles
 from bot.layout import SourceTree
+from bot.listcache import ListingCache
 from bot.summary import Summary, render_summary
 
 TRAILER = "Docbot-Generated: true"
+_FILE_MODES = ("100644", "100755")
+# Beyond this many changed paths the head is listed afresh rather than patched path by path.
+_MAX_PATCHED = 500
 
 
 @dataclass
@@ -39,14 +43,52 @@ def run_local_pr(repo: GitRepo, base: str, head: str, overrides: dict | None = N
     base_sha = repo.merge_base(base, head_sha)
     config = load_revision_config(repo, base, overrides)
     files = RevisionFiles(repo, head_sha)
-    paths, links = repo.listing(head_sha, prune=config.without_generated)
-    tree = SourceTree(paths, config, links)
-    plan = DocEngine(config, tree, files, files).plan_changes(repo.changes(base_sha, head_sha))
+    changes = repo.changes(base_sha, head_sha)
+    tree = source_tree_at(repo, config, base_sha, head_sha, changes)
+    plan = DocEngine(config, tree, files, files).plan_changes(changes)
     branch = companion_branch(head, head_sha)
     commit, created = _publish(repo, branch, head_sha, plan)
     where = f"Regenerated pages are on the companion branch `{branch}` (`{commit[:12]}`)." if commit else ""
     text = render_summary(Summary(plan.files, sorted(plan.writes), sorted(plan.deletes), head_sha, where))
     return LocalPrResult(plan, branch, commit, created, text, head_sha, base_sha)
+
+
+def source_tree_at(
+    repo: GitRepo, config: RepoConfig, base_sha: str, head_sha: str, changes: list[Change]
+) -> SourceTree:
+    """The head's sources: remembered, or the merge base's (remembered or listed) patched with the diff."""
+    cache = ListingCache(repo.git_dir / "docbot" / "listings")
+    head_tree = repo.tree_of(head_sha)
+    state = cache.load(head_tree, config)
+    if state is not None:
+        return SourceTree.from_state(config, state)
+    if len(changes) > _MAX_PATCHED:
+        tree = _listed(repo, config, head_sha)
+    else:
+        base_tree = repo.tree_of(base_sha)
+        state = cache.load(base_tree, config)
+        if state is None:
+            base = _listed(repo, config, base_sha)
+            cache.save(base_tree, config, base.state())
+        else:
+            base = SourceTree.from_state(config, state)
+        tree = base.with_changes(*_source_delta(repo, config, head_sha, changes))
+    cache.save(head_tree, config, tree.state())
+    return tree
+
+
+def _listed(repo: GitRepo, config: RepoConfig, rev: str) -> SourceTree:
+    paths, links = repo.listing(rev, prune=config.without_generated)
+    return SourceTree(paths, config, links)
+
+
+def _source_delta(repo: GitRepo, config: RepoConfig, head_sha: str, changes: list[Change]) -> tuple[set, set]:
+    """Sources the changes add and remove; a path that became a link or a submodule is removed."""
+    removed = {c.old_path if c.status == "R" else c.path for c in changes if c.status in ("D", "R")}
+    present = {c.path for c in changes if c.status != "D"}
+    modes = repo.modes(head_sha, present)
+    added = {p for p in present if modes.get(p) in _FILE_MODES and config.is_source(p)}
+    return added, removed | (present - added)
 
 
 def load_revision_config(repo: GitRepo, rev: str, overrides: dict | None) -> RepoConfig:

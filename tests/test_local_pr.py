@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import marshal
+import os
 from pathlib import Path
 
 import pytest
@@ -74,3 +76,49 @@ def test_pr_text_output_names_the_branch(repo: Repo, capsys):
     out = capsys.readouterr().out
     assert "companion branch docbot/feature" in out
     assert "documentation to update" in out
+
+
+# ---- sources remembered between runs (bot/listcache.py) ----
+
+
+def fresh_pr(repo: Repo, capsys) -> dict:
+    if "docbot/feature" in repo.git("branch"):
+        repo.git("branch", "-q", "-D", "docbot/feature")  # so that every run computes the docs anew
+    assert main(["pr", "--repo", str(repo.path), "--base", "main", "--head", "feature", "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def cache_files(repo: Repo) -> list[Path]:
+    return sorted((repo.path / ".git" / "docbot" / "listings").glob("*.marshal"))
+
+
+def test_remembered_sources_give_the_same_companion_commit(repo: Repo, capsys):
+    fresh = fresh_pr(repo, capsys)
+    assert len(cache_files(repo)) == 2  # the merge base's sources and the head's
+    assert fresh_pr(repo, capsys)["commit"] == fresh["commit"]  # the head's remembered
+    head_tree = repo.git("rev-parse", "feature^{tree}").strip()
+    next(f for f in cache_files(repo) if f.name.startswith(head_tree)).unlink()
+    patched = fresh_pr(repo, capsys)  # the base's remembered, patched with the diff
+    assert patched["commit"] == fresh["commit"] and patched["written"] == fresh["written"]
+    assert "docs/app/old.py_docs.md" in patched["deleted"] and "docs/lib/moved.py_docs.md" in patched["written"]
+
+
+def test_an_unreadable_cache_is_a_miss(repo: Repo, capsys):
+    fresh = fresh_pr(repo, capsys)
+    for file in cache_files(repo):
+        file.write_bytes(b"\x00not marshal")
+    assert fresh_pr(repo, capsys)["commit"] == fresh["commit"]
+    wrong_shape = cache_files(repo)[0]
+    wrong_shape.write_bytes(marshal.dumps({"sources": [1, 2]}))
+    assert fresh_pr(repo, capsys)["commit"] == fresh["commit"]
+
+
+def test_a_source_that_becomes_a_link_leaves_the_docs_with_a_remembered_base(repo: Repo, capsys):
+    fresh_pr(repo, capsys)  # remembers the merge base
+    os.remove(repo.path / "app/new.py")
+    os.symlink("core.py", repo.path / "app/new.py")
+    repo.git("add", "-A")
+    repo.commit("new.py is a link now")
+    result = fresh_pr(repo, capsys)
+    assert "docs/app/new.py_docs.md" not in result["written"]
+    assert not any(f["path"] == "app/new.py" for f in result["files"])

@@ -1,0 +1,71 @@
+"""The sources of recent commits, kept between `docbot pr` runs in the repository's git dir.
+
+Listing a 20,000-file repository (60,000 paths with its mirror) and indexing its sources
+costs more than documenting a ten-file change. A pull request's merge base rarely moves
+between runs, so its sources are kept here by tree id, and the head's are the base's patched
+with the diff: a run then costs its change. The App worker keeps the same in memory
+(bot/snapshots.py); the command line has no process that outlives a run, hence files.
+
+It is a cache: anything unreadable, stale or odd is a miss, and a failure to write is ignored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+from pathlib import Path
+
+from bot.config import RepoConfig
+
+FORMAT = 1
+KEPT = 8  # commits remembered; one of a 20,000-file repository takes about 1 MB
+
+
+class ListingCache:
+    """Source trees' plain state (see SourceTree.state) under `folder`, one file per tree and config."""
+
+    def __init__(self, folder: str | os.PathLike[str]):
+        self.folder = Path(folder)
+
+    def load(self, tree_id: str, config: RepoConfig) -> dict | None:
+        try:
+            state = marshal.loads(self._file(tree_id, config).read_bytes())
+        except (OSError, EOFError, ValueError, TypeError):
+            return None
+        return state if _well_formed(state) else None
+
+    def save(self, tree_id: str, config: RepoConfig, state: dict) -> None:
+        target = self._file(tree_id, config)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}")
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(marshal.dumps(state))
+            os.replace(tmp, target)
+            self._prune(target)
+        except OSError:
+            tmp.unlink(missing_ok=True)
+
+    def _file(self, tree_id: str, config: RepoConfig) -> Path:
+        # What decides which paths are sources is part of the key: another config is another listing.
+        selection = repr((FORMAT, config.docs_dir, config.include, config.exclude)).encode()
+        return self.folder / f"{tree_id}-{hashlib.sha1(selection).hexdigest()[:16]}.marshal"
+
+    def _prune(self, newest: Path) -> None:
+        """Keep `newest` and the most recently written others, KEPT in all."""
+        others = [f for f in self.folder.glob("*.marshal") if f != newest]
+        for old in sorted(others, key=lambda f: f.stat().st_mtime_ns, reverse=True)[KEPT - 1 :]:
+            old.unlink(missing_ok=True)
+
+
+def _well_formed(state: object) -> bool:
+    """The shape SourceTree.state() gives: paths, and two indexes of paths by stem."""
+    if not isinstance(state, dict) or state.keys() != {"sources", "by_stem", "tests"}:
+        return False
+    sources, indexes = state["sources"], (state["by_stem"], state["tests"])
+    if not isinstance(sources, list) or not all(type(p) is str for p in sources):
+        return False
+    return all(
+        isinstance(index, dict) and all(type(k) is str and type(v) is list for k, v in index.items())
+        for index in indexes
+    )
