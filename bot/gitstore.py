@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import io
+import hashlib
 import os
 import re
 import tempfile
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import git
 from gitdb import GitDB
-from gitdb.base import IStream
 
 from bot.errors import GitError, InputError
 from bot.gittree import TreeEntry, rewrite_tree
@@ -164,7 +164,27 @@ class GitRepo:
         return self._repo.odb.stream(bytes.fromhex(oid)).read()
 
     def _write_object(self, kind: str, data: bytes) -> str:
-        return self._repo.odb.store(IStream(kind.encode(), len(data), io.BytesIO(data))).hexsha.decode()
+        """Store a loose object the way git does (zlib of `<kind> <size>\\0<data>`, named by its sha1).
+
+        Written here rather than through GitPython's streaming writer, which takes three times as
+        long for the root's sub.md (megabytes in a large repository).
+        """
+        raw = b"%s %d\0%s" % (kind.encode(), len(data), data)
+        oid = hashlib.sha1(raw).hexdigest()
+        folder = os.path.join(self._repo.common_dir, "objects", oid[:2])
+        target = os.path.join(folder, oid[2:])
+        if not os.path.exists(target):
+            os.makedirs(folder, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix="tmp_obj_")
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(zlib.compress(raw, 1))
+                os.chmod(tmp, 0o444)
+                os.replace(tmp, target)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        return oid
 
     def commit_tree(self, tree: str, parent: str, message: str) -> str:
         return self._run("commit-tree", tree, "-p", self.rev_parse(parent), "-m", message).strip()

@@ -9,7 +9,6 @@ renders the page in full.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections.abc import Iterable
 from urllib.parse import unquote
 
@@ -35,41 +34,33 @@ def patch_subtree(
     head, _, tail = subtree_frame(folder_path, count, _SENTINEL, ctx).partition(_SENTINEL)
     if len(md) < len(head) + len(tail) or not md.startswith(head) or not md.endswith(tail):
         return None
-    groups = _Groups.parse(md[len(head) : len(md) - len(tail)], len(prefix))
-    if groups is None:
+    body = md[len(head) : len(md) - len(tail)]
+    if not body.startswith("### "):
         return None
-    count -= sum(groups.remove(p) for p in sorted(removed - added))
-    count += sum(groups.add(p) for p in sorted(added - removed))
+    section = _Section(body, len(prefix))
+    try:
+        count -= sum(section.remove(p) for p in sorted(removed - added))
+        count += sum(section.add(p) for p in sorted(added - removed))
+    except _Unexpected:
+        return None
     if count <= 0:
         return None
-    return subtree_frame(folder_path, count, groups.text(), ctx)
+    return subtree_frame(folder_path, count, section.body, ctx)
 
 
-class _Groups:
-    """The Keywords section as parallel sorted lists: raw heading keys, escaped headings, entry blocks."""
+class _Unexpected(Exception):
+    """The page is not laid out as docbot renders it."""
 
-    def __init__(self, keys: list[str], headings: list[str], blocks: list[str], prefix_len: int):
-        self.keys, self.headings, self.blocks, self.prefix_len = keys, headings, blocks, prefix_len
 
-    @classmethod
-    def parse(cls, body: str, prefix_len: int) -> _Groups | None:
-        if not body.startswith("### "):
-            return None
-        keys, headings, blocks = [], [], []
-        for part in body[4:].split("\n\n### "):
-            heading, _, block = part.partition("\n\n")
-            if not block.startswith("- ["):
-                return None
-            headings.append(heading)
-            keys.append(unescape(heading) if "\\" in heading else heading)
-            blocks.append(block)
-        if keys != sorted(keys):
-            return None
-        return cls(keys, headings, blocks, prefix_len)
+class _Section:
+    """The Keywords section as text: `### heading` groups, sorted, each a sorted list of entry lines.
 
-    def _path_of(self, line: str) -> str:
-        target = line[line.rindex("](./") + 4 : -len("_docs.md)")]
-        return unquote(target) if "%" in target else target
+    Edits find their group and line by binary search over the text itself: the root's section
+    lists every file of the repository, and splitting it into groups would cost that much.
+    """
+
+    def __init__(self, body: str, prefix_len: int):
+        self.body, self.prefix_len = body, prefix_len
 
     def add(self, path: str) -> bool:
         """List `path` in its two groups; False when it was listed already."""
@@ -79,37 +70,100 @@ class _Groups:
     def remove(self, path: str) -> bool:
         """Take `path` out of its two groups; False when it was not listed."""
         line = subtree_entry(path, self.prefix_len)
-        return all([self._delete(key, line) for key in subtree_headings(path)])
+        return all([self._delete(key, path, line) for key in subtree_headings(path)])
 
     def _insert(self, key: str, path: str, line: str) -> bool:
-        at = bisect_left(self.keys, key)
-        if at == len(self.keys) or self.keys[at] != key:
-            self.keys.insert(at, key)
-            self.headings.insert(at, md_escape(key))
-            self.blocks.insert(at, line)
+        heading = self._group(key)
+        body = self.body
+        if heading == len(body) or self._key(heading) != key:
+            group = f"### {md_escape(key)}\n\n{line}"
+            if not body:
+                self.body = group
+            elif heading == len(body):
+                self.body = f"{body}\n\n{group}"
+            else:
+                self.body = f"{body[:heading]}{group}\n\n{body[heading:]}"
             return True
-        lines = self.blocks[at].split("\n")
-        rel = path[self.prefix_len :]
-        pos = bisect_left(lines, rel, key=self._path_of)
-        if pos < len(lines) and lines[pos] == line:
+        start, end = self._block(heading)
+        at = self._line_at(start, end, path[self.prefix_len :])
+        if body.startswith(line + "\n", at) or (at < end and body[at:end] == line):
             return False
-        lines.insert(pos, line)
-        self.blocks[at] = "\n".join(lines)
+        self.body = body[:at] + line + "\n" + body[at:] if at < end else body[:end] + "\n" + line + body[end:]
         return True
 
-    def _delete(self, key: str, line: str) -> bool:
-        at = bisect_left(self.keys, key)
-        if at == len(self.keys) or self.keys[at] != key:
+    def _delete(self, key: str, path: str, line: str) -> bool:
+        heading = self._group(key)
+        body = self.body
+        if heading == len(body) or self._key(heading) != key:
             return False
-        lines = self.blocks[at].split("\n")
-        if line not in lines:
+        start, end = self._block(heading)
+        at = self._line_at(start, end, path[self.prefix_len :])
+        line_end = at + len(line)
+        if not body.startswith(line, at) or line_end not in (end, body.find("\n", at, end)):
             return False
-        lines.remove(line)
-        if lines:
-            self.blocks[at] = "\n".join(lines)
+        if at == start and line_end == end:  # the group's only entry: the group goes
+            self.body = body[:heading] + body[end + 2 :] if end < len(body) else body[: max(heading - 2, 0)]
+        elif line_end == end:
+            self.body = body[: at - 1] + body[end:]
         else:
-            del self.keys[at], self.headings[at], self.blocks[at]
+            self.body = body[:at] + body[line_end + 1 :]
         return True
 
-    def text(self) -> str:
-        return "\n\n".join(f"### {h}\n\n{b}" for h, b in zip(self.headings, self.blocks, strict=True))
+    def _group(self, key: str) -> int:
+        """The offset of the first heading whose key is `key` or sorts after it; len(body) when none does."""
+        lo, hi = 0, len(self.body)
+        found = hi
+        while lo < hi:
+            mid = (lo + hi) // 2
+            heading = self._heading_from(mid)
+            if heading >= hi:
+                hi = mid  # no heading in [mid, hi)
+            elif self._key(heading) < key:
+                lo = heading + 1
+            else:
+                found = hi = heading
+        return found
+
+    def _heading_from(self, offset: int) -> int:
+        """The offset of the first heading at or after `offset`."""
+        if offset <= 0:
+            return 0
+        at = self.body.find("\n\n### ", max(offset - 2, 0))
+        return len(self.body) if at < 0 else at + 2
+
+    def _key(self, heading: int) -> str:
+        end = self.body.find("\n", heading)
+        text = self.body[heading + 4 : end if end >= 0 else len(self.body)]
+        return unescape(text) if "\\" in text else text
+
+    def _block(self, heading: int) -> tuple[int, int]:
+        """The offsets of a group's entry lines: from its first to the end of its last."""
+        start = self.body.find("\n\n", heading) + 2
+        if start < 2 or not self.body.startswith("- [", start):
+            raise _Unexpected
+        end = self.body.find("\n\n", start)
+        return start, (len(self.body) if end < 0 else end)
+
+    def _line_at(self, start: int, end: int, rel: str) -> int:
+        """The offset of the first entry line in [start, end) whose path sorts at or after `rel`; `end` if none."""
+        lo, hi = start, end
+        found = end
+        while lo < hi:
+            mid = (lo + hi) // 2
+            line_start = self.body.rfind("\n", start, mid) + 1 or start
+            line_end = self.body.find("\n", line_start, end)
+            line_end = end if line_end < 0 else line_end
+            if _path_of(self.body[line_start:line_end]) < rel:
+                lo = line_end + 1
+            else:
+                found = hi = line_start
+        return found
+
+
+def _path_of(line: str) -> str:
+    """The folder-relative path an entry line links to."""
+    try:
+        target = line[line.rindex("](./") + 4 : -len("_docs.md)")]
+    except ValueError:
+        raise _Unexpected from None
+    return unquote(target) if "%" in target else target

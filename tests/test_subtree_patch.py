@@ -44,6 +44,29 @@ def test_removing_everything_or_a_foreign_page_falls_back_to_a_full_render():
     assert patch_subtree(other_generator, "pkg", {"pkg/b.py"}, set(), CTX) is None
 
 
+def test_every_file_replaced_at_once():
+    page = render_subtree("notes", {"notes/readme.md"}, CTX)
+    patched = patch_subtree(page, "notes", {"notes/README.md"}, {"notes/readme.md"}, CTX)
+    assert patched == render_subtree("notes", {"notes/README.md"}, CTX)
+
+
 def test_adding_a_listed_file_or_removing_an_absent_one_changes_nothing():
     page = render_subtree("", {"a.py", "b/c.h"}, CTX)
     assert patch_subtree(page, "", {"a.py"}, {"zz.py"}, CTX) == page
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_patch_equals_full_render_for_large_pages(seed: int):
+    rng = random.Random(1000 + seed)
+    before = {f"pkg{rng.randint(0, 30)}/mod_{rng.randint(0, 5000)}.{rng.choice(['py', 'h', 'md'])}" for _ in range(800)}
+    removed = set(rng.sample(sorted(before), 5))
+    added = {f"pkg{rng.randint(0, 30)}/new_{rng.randint(0, 5000)}.py" for _ in range(5)} | {"pkg0/mod_0.txt"}
+    patched = patch_subtree(render_subtree("", before, CTX), "", added, removed, CTX)
+    assert patched == render_subtree("", (before - removed) | added, CTX)
+
+
+def test_a_page_laid_out_otherwise_falls_back_to_a_full_render():
+    page = render_subtree("", {"a.py", "b.py", "c.py"}, CTX)
+    group_start = "### files-.py\n\n- ["
+    assert patch_subtree(page.replace(group_start, "### files-.py\n\nx ["), "", {"bb.py"}, set(), CTX) is None
+    assert patch_subtree(page.replace("](./b.py_docs.md)", ")"), "", {"bb.py"}, set(), CTX) is None
