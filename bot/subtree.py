@@ -115,7 +115,7 @@ class _Section:
         found = hi
         while lo < hi:
             mid = (lo + hi) // 2
-            heading = self._heading_from(mid)
+            heading = self._heading_from(mid, hi)
             if heading >= hi:
                 hi = mid  # no heading in [mid, hi)
             elif self._key(heading) < key:
@@ -124,12 +124,12 @@ class _Section:
                 found = hi = heading
         return found
 
-    def _heading_from(self, offset: int) -> int:
-        """The offset of the first heading at or after `offset`."""
+    def _heading_from(self, offset: int, limit: int) -> int:
+        """The offset of the first heading in [offset, limit), else `limit` (the scan stops there)."""
         if offset <= 0:
             return 0
-        at = self.body.find("\n\n### ", max(offset - 2, 0))
-        return len(self.body) if at < 0 else at + 2
+        at = self.body.find("\n\n### ", max(offset - 2, 0), limit + 4)
+        return limit if at < 0 or at + 2 >= limit else at + 2
 
     def _key(self, heading: int) -> str:
         end = self.body.find("\n", heading)

@@ -82,24 +82,26 @@ def test_pr_text_output_names_the_branch(repo: Repo, capsys):
 
 
 def fresh_pr(repo: Repo, capsys) -> dict:
+    """A run from scratch; its result carries the docs commit's tree (the commit itself carries a time)."""
     if "docbot/feature" in repo.git("branch"):
         repo.git("branch", "-q", "-D", "docbot/feature")  # so that every run computes the docs anew
     assert main(["pr", "--repo", str(repo.path), "--base", "main", "--head", "feature", "--json"]) == 0
-    return json.loads(capsys.readouterr().out)
+    result = json.loads(capsys.readouterr().out)
+    return result | {"tree": repo.git("rev-parse", "docbot/feature^{tree}").strip()}
 
 
 def cache_files(repo: Repo) -> list[Path]:
     return sorted((repo.path / ".git" / "docbot" / "listings").glob("*.marshal"))
 
 
-def test_remembered_sources_give_the_same_companion_commit(repo: Repo, capsys):
+def test_remembered_sources_give_the_same_docs(repo: Repo, capsys):
     fresh = fresh_pr(repo, capsys)
     assert len(cache_files(repo)) == 2  # the merge base's sources and the head's
-    assert fresh_pr(repo, capsys)["commit"] == fresh["commit"]  # the head's remembered
+    assert fresh_pr(repo, capsys)["tree"] == fresh["tree"]  # the head's remembered
     head_tree = repo.git("rev-parse", "feature^{tree}").strip()
     next(f for f in cache_files(repo) if f.name.startswith(head_tree)).unlink()
     patched = fresh_pr(repo, capsys)  # the base's remembered, patched with the diff
-    assert patched["commit"] == fresh["commit"] and patched["written"] == fresh["written"]
+    assert patched["tree"] == fresh["tree"] and patched["written"] == fresh["written"]
     assert "docs/app/old.py_docs.md" in patched["deleted"] and "docs/lib/moved.py_docs.md" in patched["written"]
 
 
@@ -107,10 +109,10 @@ def test_an_unreadable_cache_is_a_miss(repo: Repo, capsys):
     fresh = fresh_pr(repo, capsys)
     for file in cache_files(repo):
         file.write_bytes(b"\x00not marshal")
-    assert fresh_pr(repo, capsys)["commit"] == fresh["commit"]
+    assert fresh_pr(repo, capsys)["tree"] == fresh["tree"]
     wrong_shape = cache_files(repo)[0]
     wrong_shape.write_bytes(marshal.dumps({"sources": [1, 2]}))
-    assert fresh_pr(repo, capsys)["commit"] == fresh["commit"]
+    assert fresh_pr(repo, capsys)["tree"] == fresh["tree"]
 
 
 def test_a_source_that_becomes_a_link_leaves_the_docs_with_a_remembered_base(repo: Repo, capsys):
