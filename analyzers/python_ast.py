@@ -20,20 +20,24 @@ def analyze(path: str, text: str, spec: LanguageSpec) -> Findings:
     """Definitions, imports and signals of one Python module, from one parse and one walk.
 
     The parse is of the skimmed text (function bodies blanked, see `python_skim`) when the
-    walk over it confirms the skim; otherwise of the text itself.
+    walk over it confirms the skim; else of a second skim that spares what the first got wrong
+    (a `def` inside a string); else of the text itself.
     """
     offsets = risky_offsets(text)
     risky = lines_at(text, offsets)
     skimmed = skim(text, offsets)
-    if skimmed is not None:
+    for second_try in (False, True):
+        if skimmed is None:
+            break
         try:
             tree = _parse(skimmed.text)
         except AnalysisDegraded:
-            pass  # the full parse below says where the error is
-        else:
-            module = _walk(path, text, tree, risky)
-            if skimmed.confirms(module.functions, tree):
-                return module.findings
+            break  # the full parse below says where the error is
+        module = _walk(path, text, tree, risky)
+        wrong = skimmed.unconfirmed(module.functions, tree)
+        if not wrong:
+            return module.findings
+        skimmed = None if second_try else skim(text, offsets, spare=wrong)
     return _walk(path, text, _parse(text), risky).findings
 
 

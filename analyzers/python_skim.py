@@ -11,7 +11,8 @@ walker never visits.
 `name = ...`, padded with blank lines so that every kept line keeps its number. It works on
 lines and indentation only, so it can be fooled (a `def` inside a string, a continuation line
 written at column 0); `Skim.confirms` then checks the parsed result: everything blanked must
-come back exactly as the skim wrote it. Anything else and the caller parses the original text.
+come back exactly as the skim wrote it. What did not is spared in a second skim, and if that
+fails too the caller parses the original text.
 
 What the skim cannot see is a syntax error inside blanked text: the page documents the
 structure that parsed, and the compiler, not the docs, reports the error."""
@@ -21,6 +22,7 @@ from __future__ import annotations
 import ast
 import re
 from bisect import bisect_left
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
 
@@ -63,26 +65,51 @@ class Skim:
     functions: tuple[tuple[int, int], ...]
     assignments: tuple[tuple[int, str], ...] = ()
 
-    def confirms(self, functions: dict[int, ast.FunctionDef | ast.AsyncFunctionDef], module: ast.Module) -> bool:
-        """True when everything blanked parsed back exactly as the skim wrote it.
+    def unconfirmed(self, functions: dict[int, ast.FunctionDef | ast.AsyncFunctionDef], module: ast.Module) -> set[int]:
+        """The lines of what was blanked but did not parse back exactly as the skim wrote it.
 
         `functions` maps the line of every function the walker visited to its node; `module`
-        is the parsed skimmed text.
+        is the parsed skimmed text. Empty when the skim is confirmed.
         """
-        for def_line, pass_line in self.functions:
-            node = functions.get(def_line)
-            if node is None or node.end_lineno != pass_line:
-                return False
-            body = node.body
-            last = body[-1]
-            if not isinstance(last, ast.Pass) or last.lineno != pass_line or len(body) > 2:
-                return False
-            if len(body) == 2 and not _is_docstring(body[0]):
-                return False
+        unvisited = [line for line, _ in self.functions if line not in functions]
+        if unvisited:  # nested in a function body the skim kept, or not a function at all (in a string)
+            functions = {**functions, **_functions_on(module, unvisited)}
+        wrong = {line for line, pass_line in self.functions if not _is_blanked(functions.get(line), pass_line)}
         if self.assignments:
             statements = {statement.lineno: statement for statement in module.body}
-            return all(_is_placeholder(statements.get(line), line, name) for line, name in self.assignments)
-        return True
+            for line, name in self.assignments:
+                if not _is_placeholder(statements.get(line), line, name):
+                    wrong.add(line)
+        return wrong
+
+
+def _is_blanked(node: ast.FunctionDef | ast.AsyncFunctionDef | None, pass_line: int) -> bool:
+    """True for a function whose body is an optional docstring and the `pass` on `pass_line`."""
+    if node is None or node.end_lineno != pass_line:
+        return False
+    body = node.body
+    last = body[-1]
+    if not isinstance(last, ast.Pass) or last.lineno != pass_line or len(body) > 2:
+        return False
+    return len(body) == 1 or _is_docstring(body[0])
+
+
+def _functions_on(tree: ast.Module, lines: list[int]) -> dict[int, ast.FunctionDef | ast.AsyncFunctionDef]:
+    """The functions defined on these lines, found by entering only the nodes whose lines span one."""
+    lines = sorted(lines)
+    found = {}
+    stack: list[ast.AST] = [tree]
+    while stack:
+        for child in ast.iter_child_nodes(stack.pop()):
+            start = getattr(child, "lineno", None)
+            if start is not None:
+                index = bisect_left(lines, start)
+                if index == len(lines) or lines[index] > (child.end_lineno or start):
+                    continue
+                if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef) and lines[index] == start:
+                    found[start] = child
+            stack.append(child)
+    return found
 
 
 def _is_docstring(node: ast.stmt) -> bool:
@@ -102,17 +129,16 @@ def _is_placeholder(node: ast.stmt | None, line: int, name: str) -> bool:
 _Edit = tuple[int, int, str, int | str]
 
 
-def skim(text: str, keep: list[int]) -> Skim | None:
+def skim(text: str, keep: list[int], spare: Collection[int] = ()) -> Skim | None:
     """The text with function bodies and module-level data blanked, except where `keep` (sorted offsets) falls.
 
+    `spare`: lines of `def`s and assignments to leave whole (what an earlier skim got wrong).
     None when nothing would be blanked, or the text has line breaks or form feeds that make
     a line-based reading unsafe.
     """
     if "\r" in text or "\f" in text:
         return None
     edits = sorted([*_function_edits(text, keep), *_data_edits(text, keep)])
-    if not edits:
-        return None
     pieces: list[str] = []
     functions: list[tuple[int, int]] = []
     assignments: list[tuple[int, str]] = []
@@ -124,11 +150,18 @@ def skim(text: str, keep: list[int]) -> Skim | None:
         line += text.count("\n", counted, start)
         counted = start
         if isinstance(what, int):
-            functions.append((line - text.count("\n", what, start), line))
+            def_line = line - text.count("\n", what, start)
+            if def_line in spare:
+                continue
+            functions.append((def_line, line))
+        elif line in spare:
+            continue
         else:
             assignments.append((line, what))
         pieces += (text[copied:start], replacement)
         copied = end
+    if not functions and not assignments:
+        return None
     pieces.append(text[copied:])
     return Skim("".join(pieces), tuple(functions), tuple(assignments))
 

@@ -270,8 +270,25 @@ def test_a_def_inside_a_string_is_not_confirmed():
     assert skimmed is not None  # the line-based pass is fooled...
     tree = ast.parse(skimmed.text)
     functions = {n.lineno: n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
-    assert not skimmed.confirms(functions, tree)  # ...and the check catches it
+    assert skimmed.unconfirmed(functions, tree) == {3}  # ...and the check catches it
+    second = skim(text, risky_offsets(text), spare={3})
+    assert second is None  # nothing else to blank: the text is parsed as it is
     assert analyze("doc.py", text, spec_for("doc.py")).purpose == analyze_unskimmed("doc.py", text).purpose
+
+
+def test_a_second_skim_spares_only_what_the_first_got_wrong():
+    text = TRICKY["def in a module docstring"] + PLAIN.split('"""Module doc."""', 1)[1]
+    first = skim(text, risky_offsets(text))
+    tree = ast.parse(first.text)
+    functions = {n.lineno: n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
+    wrong = first.unconfirmed(functions, tree)
+    assert wrong == {3}
+    second = skim(text, risky_offsets(text), spare=wrong)
+    assert len(second.functions) == 3 and "x = 1\n    y = 2" in second.text
+    tree = ast.parse(second.text)
+    functions = {n.lineno: n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
+    assert not second.unconfirmed(functions, tree)
+    assert findings_both_ways("mixed.py", text)[0] == findings_both_ways("mixed.py", text)[1]
 
 
 def test_bodies_with_a_risky_call_are_parsed_whole():
