@@ -61,10 +61,28 @@ def _one(path: str, engine: DocEngine, writer: PageWriter | None):
         added, removed = keyword_diff(parse_keywords(old_kw) if old_kw else None, result.analysis)
         status = "modified" if old_kw is not None else "added"
         report = FileReport(path, status, None, added, removed, result.analysis.degraded)
-        if writer is not None:
-            writer.write(changed)
-            changed = dict.fromkeys(changed)
-    return path, result.analysis.description, changed, report
+    return path, result.analysis.description, _written(changed, writer), report
+
+
+def _folder(task: tuple[FolderState, list[str]], engine: DocEngine, writer: PageWriter | None) -> dict:
+    """Render one folder's three pages (its files' descriptions are in `task`); returns those that changed."""
+    state, under = task
+    ctx = engine.page_context()
+    index, doc, sub = (engine.layout.folder_page(state.path, name) for name in FOLDER_PAGES)
+    pages = {
+        index: render_folder_index(state, ctx),
+        doc: render_folder_doc(state, ctx),
+        sub: render_subtree(state.path, under, ctx),
+    }
+    return _written({p: c for p, c in pages.items() if engine.mirror.read_text(p) != c}, writer)
+
+
+def _written(changed: dict[str, str], writer: PageWriter | None) -> dict[str, str | None]:
+    """With a writer, the pages are written now and only their paths go back to the parent."""
+    if writer is None or not changed:
+        return changed
+    writer.write(changed)
+    return dict.fromkeys(changed)
 
 
 def _one_in_worker(path: str):
@@ -72,21 +90,50 @@ def _one_in_worker(path: str):
     return _one(path, *_worker)
 
 
-def _results(engine: DocEngine, paths: list[str], jobs: int, write_root: str | None) -> Iterator:
-    if jobs <= 1 or len(paths) < 2 * _CHUNK:
-        thresholds = gc.get_threshold()
-        _tune_gc_for_batch()
-        writer = _writer(engine, write_root)
-        try:
-            yield from (_one(p, engine, writer) for p in paths)
-        finally:
-            gc.set_threshold(*thresholds)
+def _folder_in_worker(task: tuple[FolderState, list[str]]) -> dict:
+    assert _worker is not None
+    return _folder(task, *_worker)
+
+
+class _Runner:
+    """Runs the per-file and per-folder work here, or in a pool of forked workers that share the engine."""
+
+    def __init__(self, engine: DocEngine, jobs: int, write_root: str | None, items: int):
+        self.engine, self.write_root = engine, write_root
+        self.parallel = jobs > 1 and items >= 2 * _CHUNK
+        self.jobs = jobs
+
+    def __enter__(self) -> _Runner:
+        if self.parallel:
+            warm_up()
+            ctx = multiprocessing.get_context("fork")
+            self.pool = ctx.Pool(self.jobs, initializer=_init_worker, initargs=(self.engine, self.write_root))
+        else:
+            self.thresholds = gc.get_threshold()
+            _tune_gc_for_batch()
+            self.writer = _writer(self.engine, self.write_root)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.parallel:
+            if exc[0] is None:
+                self.pool.close()
+            else:
+                self.pool.terminate()
+            self.pool.join()
+        else:
+            gc.set_threshold(*self.thresholds)
             gc.unfreeze()
-        return
-    warm_up()
-    ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(jobs, initializer=_init_worker, initargs=(engine, write_root)) as pool:
-        yield from pool.imap_unordered(_one_in_worker, paths, chunksize=_CHUNK)
+
+    def files(self, paths: list[str]) -> Iterator:
+        if self.parallel:
+            return self.pool.imap_unordered(_one_in_worker, paths, chunksize=_CHUNK)
+        return (_one(p, self.engine, self.writer) for p in paths)
+
+    def folders(self, tasks: list[tuple[FolderState, list[str]]]) -> Iterator[dict]:
+        if self.parallel:
+            return self.pool.imap_unordered(_folder_in_worker, tasks)
+        return (_folder(t, self.engine, self.writer) for t in tasks)
 
 
 def _largest_first(engine: DocEngine) -> list[str]:
@@ -104,46 +151,43 @@ def plan_all(
 ) -> Plan:
     """The plan that makes the whole mirror current.
 
-    With `write_root`, every source's own pages are written as soon as they are rendered (they
-    are listed in `plan.written`); folder pages and deletions are left in the plan as usual.
+    With `write_root`, every source's and folder's pages are written as soon as they are
+    rendered (they are listed in `plan.written`); deletions are left in the plan as usual.
     """
     plan = Plan()
     descriptions: dict[str, str] = {}
     root = None if write_root is None else os.fspath(write_root)
-    for path, description, changed, report in _results(engine, _largest_first(engine), jobs, root):
-        if report is None and not description:
-            plan.skipped.append((path, "could not be read"))
-        descriptions[path] = description
-        if root is None:
-            plan.writes.update(changed)
-        else:
-            plan.written.update(changed)
-        if report:
-            plan.files.append(report)
-        if progress:
-            progress(1)
+    pages = plan.writes if root is None else plan.written
+    paths = _largest_first(engine)
+    with _Runner(engine, jobs, root, len(paths)) as runner:
+        for path, description, changed, report in runner.files(paths):
+            if report is None and not description:
+                plan.skipped.append((path, "could not be read"))
+            descriptions[path] = description
+            pages.update(changed)
+            if report:
+                plan.files.append(report)
+            if progress:
+                progress(1)
+        for changed in runner.folders(_folder_tasks(engine, descriptions)):
+            pages.update(changed)
     plan.files.sort(key=lambda r: r.path)
-    _folder_pages(engine, plan, descriptions)
     _orphans(engine, plan)
     return plan
 
 
-def _folder_pages(engine: DocEngine, plan: Plan, descriptions: dict[str, str]) -> None:
-    tree, layout, ctx = engine.tree, engine.layout, engine.page_context()
+def _folder_tasks(engine: DocEngine, descriptions: dict[str, str]) -> list[tuple[FolderState, list[str]]]:
+    """Each folder's state and the files below it, the folders with most files first."""
+    tree = engine.tree
     under: dict[str, list[str]] = defaultdict(list)
     for path in sorted(tree.sources):
         for folder in ancestors(folder_of(path)):
             under[folder].append(path)
+    tasks = []
     for folder in tree.folders() if tree.sources else []:
         files = tuple(FileEntry(p.rpartition("/")[2], descriptions.get(p, "")) for p in tree.files_in(folder))
-        state = FolderState(folder, files, tuple(tree.subfolders(folder)))
-        index, doc, sub = (layout.folder_page(folder, name) for name in FOLDER_PAGES)
-        pages = {
-            index: render_folder_index(state, ctx),
-            doc: render_folder_doc(state, ctx),
-            sub: render_subtree(folder, under[folder], ctx),
-        }
-        plan.writes.update({p: c for p, c in pages.items() if engine.mirror.read_text(p) != c})
+        tasks.append((FolderState(folder, files, tuple(tree.subfolders(folder))), under[folder]))
+    return sorted(tasks, key=lambda task: -len(task[1]))
 
 
 def _orphans(engine: DocEngine, plan: Plan) -> None:
