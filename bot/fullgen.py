@@ -64,16 +64,22 @@ def _one(path: str, engine: DocEngine, writer: PageWriter | None):
     return path, result.analysis.description, _written(changed, writer), report
 
 
-def _folder(task: tuple[FolderState, list[str]], engine: DocEngine, writer: PageWriter | None) -> dict:
-    """Render one folder's three pages (its files' descriptions are in `task`); returns those that changed."""
-    state, under = task
+def _folder(state: FolderState, engine: DocEngine, writer: PageWriter | None) -> dict:
+    """Render a folder's index.md and doc.md (its files' descriptions are in `state`); returns those that changed."""
     ctx = engine.page_context()
-    index, doc, sub = (engine.layout.folder_page(state.path, name) for name in FOLDER_PAGES)
-    pages = {
-        index: render_folder_index(state, ctx),
-        doc: render_folder_doc(state, ctx),
-        sub: render_subtree(state.path, under, ctx),
-    }
+    index, doc = (engine.layout.folder_page(state.path, name) for name in ("index.md", "doc.md"))
+    pages = {index: render_folder_index(state, ctx), doc: render_folder_doc(state, ctx)}
+    return _changed(pages, engine, writer)
+
+
+def _subtree(task: tuple[str, list[str]], engine: DocEngine, writer: PageWriter | None) -> dict:
+    """Render a folder's sub.md from the files below it (no analysis needed); returns it if it changed."""
+    folder, under = task
+    pages = {engine.layout.folder_page(folder, "sub.md"): render_subtree(folder, under, engine.page_context())}
+    return _changed(pages, engine, writer)
+
+
+def _changed(pages: dict[str, str], engine: DocEngine, writer: PageWriter | None) -> dict:
     return _written({p: c for p, c in pages.items() if engine.mirror.read_text(p) != c}, writer)
 
 
@@ -90,9 +96,14 @@ def _one_in_worker(path: str):
     return _one(path, *_worker)
 
 
-def _folder_in_worker(task: tuple[FolderState, list[str]]) -> dict:
+def _folder_in_worker(state: FolderState) -> dict:
     assert _worker is not None
-    return _folder(task, *_worker)
+    return _folder(state, *_worker)
+
+
+def _subtree_in_worker(task: tuple[str, list[str]]) -> dict:
+    assert _worker is not None
+    return _subtree(task, *_worker)
 
 
 class _Runner:
@@ -130,10 +141,15 @@ class _Runner:
             return self.pool.imap_unordered(_one_in_worker, paths, chunksize=_CHUNK)
         return (_one(p, self.engine, self.writer) for p in paths)
 
-    def folders(self, tasks: list[tuple[FolderState, list[str]]]) -> Iterator[dict]:
+    def folders(self, states: list[FolderState]) -> Iterator[dict]:
         if self.parallel:
-            return self.pool.imap_unordered(_folder_in_worker, tasks)
-        return (_folder(t, self.engine, self.writer) for t in tasks)
+            return self.pool.imap_unordered(_folder_in_worker, states)
+        return (_folder(state, self.engine, self.writer) for state in states)
+
+    def subtrees(self, tasks: list[tuple[str, list[str]]]) -> Iterator[dict]:
+        if self.parallel:
+            return self.pool.imap_unordered(_subtree_in_worker, tasks)
+        return (_subtree(task, self.engine, self.writer) for task in tasks)
 
 
 def _largest_first(engine: DocEngine) -> list[str]:
@@ -160,6 +176,7 @@ def plan_all(
     pages = plan.writes if root is None else plan.written
     paths = _largest_first(engine)
     with _Runner(engine, jobs, root, len(paths)) as runner:
+        subtrees = runner.subtrees(_subtree_tasks(engine))  # queued first: they need no analysis
         for path, description, changed, report in runner.files(paths):
             if report is None and not description:
                 plan.skipped.append((path, "could not be read"))
@@ -169,25 +186,29 @@ def plan_all(
                 plan.files.append(report)
             if progress:
                 progress(1)
-        for changed in runner.folders(_folder_tasks(engine, descriptions)):
+        for changed in (*subtrees, *runner.folders(_folder_states(engine, descriptions))):
             pages.update(changed)
     plan.files.sort(key=lambda r: r.path)
     _orphans(engine, plan)
     return plan
 
 
-def _folder_tasks(engine: DocEngine, descriptions: dict[str, str]) -> list[tuple[FolderState, list[str]]]:
-    """Each folder's state and the files below it, the folders with most files first."""
+def _subtree_tasks(engine: DocEngine) -> list[tuple[str, list[str]]]:
+    """Each folder with the files below it, the folders with most files first."""
     tree = engine.tree
     under: dict[str, list[str]] = defaultdict(list)
     for path in sorted(tree.sources):
         for folder in ancestors(folder_of(path)):
             under[folder].append(path)
-    tasks = []
+    return sorted(under.items(), key=lambda task: -len(task[1]))
+
+
+def _folder_states(engine: DocEngine, descriptions: dict[str, str]) -> list[FolderState]:
+    tree, states = engine.tree, []
     for folder in tree.folders() if tree.sources else []:
         files = tuple(FileEntry(p.rpartition("/")[2], descriptions.get(p, "")) for p in tree.files_in(folder))
-        tasks.append((FolderState(folder, files, tuple(tree.subfolders(folder))), under[folder]))
-    return sorted(tasks, key=lambda task: -len(task[1]))
+        states.append(FolderState(folder, files, tuple(tree.subfolders(folder))))
+    return states
 
 
 def _orphans(engine: DocEngine, plan: Plan) -> None:
