@@ -266,13 +266,26 @@ def _scopes(symbols: tuple[Symbol, ...]) -> list[tuple[Symbol, list[str]]]:
     return [(s, [plural(n, kind) for kind, n in sorted(inner[s.name].items())]) for s in scopes]
 
 
+_CELL_SPECIAL = re.compile(r"[|`\r\n]")
+
+
+def _plain_cell(text: str) -> bool:
+    """True when `cell` and `code` would leave the text as it is (the common case, checked cheaply)."""
+    return not _CELL_SPECIAL.search(text) and text == text.strip()
+
+
 def _definitions_table(definitions: list[Symbol], source: str) -> str:
     """The rows of the definitions table, built in Python: a module can define thousands of names."""
     rows = []
     for s in definitions:
         link = f"[{s.line}]({source}#L{s.line})" if s.line else "whole file"
-        signature = cell(code(inline(s.signature))) if s.signature else ""
-        rows.append(f"| {link} | {cell(s.kind)} | {cell(code(s.name))} | {signature} | {cell(s.doc)} |")
+        name, sig, doc = s.name, s.signature, s.doc
+        if _plain_cell(name) and _plain_cell(sig) and _plain_cell(doc):
+            signature = f"`{sig}`" if sig else ""
+            rows.append(f"| {link} | {cell(s.kind)} | `{name}` | {signature} | {doc} |")
+            continue
+        signature = cell(code(inline(sig))) if sig else ""
+        rows.append(f"| {link} | {cell(s.kind)} | {cell(code(name))} | {signature} | {cell(doc)} |")
     return "\n".join(rows)
 
 

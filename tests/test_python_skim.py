@@ -9,7 +9,7 @@ import pytest
 
 from analyzers.findings import AnalysisDegraded
 from analyzers.languages import spec_for
-from analyzers.python_ast import analyze, analyze_unskimmed
+from analyzers.python_ast import analyze, analyze_unskimmed, expression_text
 from analyzers.python_signals import risky_offsets
 from analyzers.python_skim import skim
 
@@ -323,3 +323,17 @@ def test_real_sources_analyze_as_a_full_parse_does(path):
     text = (ROOT / path).read_text(encoding="utf-8")
     skimmed, full = findings_both_ways(path, text)
     assert skimmed == full
+
+
+EXPRESSIONS = [
+    "x", "a.b.c", "None", "True", "42", "'text'", "u'text'", "'it\\'s'", '"quote\\"d"', "'tab\\there'", "1.5", "-1",
+    "Optional[int]", "dict[str, list[int]]", "Callable[[int, str], None]", "Callable[[], T]", "int | None",
+    "a | b | c", "a | (b | c)", "x[1:2]", "x[a,]", "x[()]", "(1, 2)", "[]", "[a, b]", "[*a]", "f(x)", "lambda: 0",
+    "Literal['a', 'b']", "Annotated[int, 'meta']", "tuple[int, ...]", "'ünï'", "b'bytes'", "{}",
+]
+
+
+@pytest.mark.parametrize("source", EXPRESSIONS)
+def test_signature_expressions_print_as_ast_unparse_prints_them(source):
+    node = ast.parse(source, mode="eval").body
+    assert expression_text(node) == ast.unparse(node)
