@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
+from itertools import chain
 from pathlib import Path
 
 from bot.config import RepoConfig
@@ -63,9 +64,13 @@ def _well_formed(state: object) -> bool:
     if not isinstance(state, dict) or state.keys() != {"sources", "by_stem", "tests"}:
         return False
     sources, indexes = state["sources"], (state["by_stem"], state["tests"])
-    if not isinstance(sources, list) or not all(type(p) is str for p in sources):
+    # Types counted with map(type, ...): a Python-level check per path would cost as much as the load.
+    if type(sources) is not list or not set(map(type, sources)) <= {str}:
         return False
     return all(
-        isinstance(index, dict) and all(type(k) is str and type(v) is list for k, v in index.items())
+        type(index) is dict
+        and set(map(type, index)) <= {str}
+        and set(map(type, index.values())) <= {list}
+        and set(map(type, chain.from_iterable(index.values()))) <= {str}
         for index in indexes
     )

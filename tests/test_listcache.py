@@ -34,3 +34,13 @@ def test_cache_keeps_a_bounded_number_of_listings(tmp_path: Path):
     assert len(list(tmp_path.glob("*.marshal"))) == 8
     assert cache.load(f"{11:040x}", RepoConfig())["sources"] == ["a.py"]
     assert cache.load(f"{11:040x}", RepoConfig(docs_dir="site")) is None  # another config, another key
+
+
+def test_a_cache_file_of_another_shape_is_a_miss(tmp_path: Path):
+    cache = ListingCache(tmp_path)
+    good = SourceTree(["a/b.py", "a/test_b.py"], RepoConfig()).state()
+    for bad in ({**good, "sources": ["a", 1]}, {**good, "tests": {"b": ["a/test_b.py", None]}}, [good], {"x": 1}):
+        cache.save("f" * 40, RepoConfig(), bad)
+        assert cache.load("f" * 40, RepoConfig()) is None
+    cache.save("f" * 40, RepoConfig(), good)
+    assert cache.load("f" * 40, RepoConfig()) == good
