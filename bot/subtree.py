@@ -9,6 +9,7 @@ renders the page in full.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable
 from urllib.parse import unquote
 
@@ -37,15 +38,13 @@ def patch_subtree(
     body = md[len(head) : len(md) - len(tail)]
     if not body.startswith("### "):
         return None
-    section = _Section(body, len(prefix))
     try:
-        count -= sum(section.remove(p) for p in sorted(removed - added))
-        count += sum(section.add(p) for p in sorted(added - removed))
+        body, delta = _Section(body, len(prefix)).patched(sorted(added - removed), sorted(removed - added))
     except _Unexpected:
         return None
-    if count <= 0:
+    if count + delta <= 0:
         return None
-    return subtree_frame(folder_path, count, section.body, ctx)
+    return subtree_frame(folder_path, count + delta, body, ctx)
 
 
 class _Unexpected(Exception):
@@ -55,59 +54,62 @@ class _Unexpected(Exception):
 class _Section:
     """The Keywords section as text: `### heading` groups, sorted, each a sorted list of entry lines.
 
-    Edits find their group and line by binary search over the text itself: the root's section
-    lists every file of the repository, and splitting it into groups would cost that much.
+    The groups an edit touches are found by binary search over the text itself, edited on their
+    own, and the section is put together once: the root's section lists every file of the
+    repository, and splitting it into groups, or copying it for every edit, would cost that much.
     """
 
     def __init__(self, body: str, prefix_len: int):
         self.body, self.prefix_len = body, prefix_len
 
-    def add(self, path: str) -> bool:
-        """List `path` in its two groups; False when it was listed already."""
-        line = subtree_entry(path, self.prefix_len)
-        return all([self._insert(key, path, line) for key in subtree_headings(path)])
+    def patched(self, added: list[str], removed: list[str]) -> tuple[str, int]:
+        """The section with these files listed and unlisted, and the change in the number of files.
 
-    def remove(self, path: str) -> bool:
-        """Take `path` out of its two groups; False when it was not listed."""
-        line = subtree_entry(path, self.prefix_len)
-        return all([self._delete(key, path, line) for key in subtree_headings(path)])
+        A file counts when both its groups changed: an added one that was listed already, or a
+        removed one that was not, changes nothing.
+        """
+        edits: dict[str, list[tuple[bool, str, str]]] = {}
+        for adding, paths in ((False, removed), (True, added)):
+            for path in paths:
+                line = subtree_entry(path, self.prefix_len)
+                for key in subtree_headings(path):
+                    edits.setdefault(key, []).append((adding, path, line))
+        done: dict[tuple[bool, str], int] = {}
+        replacements = []  # (offset in "\n\n" + body, end, text), every group with its leading separator
+        for key in sorted(edits):
+            heading = self._group(key)
+            if heading < len(self.body) and self._key(heading) == key:
+                start, end = self._block(heading)
+                lines = self.body[start:end].split("\n")
+                title = self.body[heading + 4 : start - 2]
+                span = (heading, end + 2)
+            else:  # a new group, before the heading found or at the very end
+                at = heading if heading < len(self.body) else len(self.body) + 2
+                lines, title, span = [], md_escape(key), (at, at)
+            for adding, path, line in edits[key]:
+                if self._edit(lines, adding, path[self.prefix_len :], line):
+                    done[adding, path] = done.get((adding, path), 0) + 1
+            text = f"\n\n### {title}\n\n" + "\n".join(lines) if lines else ""
+            replacements.append((span[0], span[1], text))
+        pieces, copied, framed = [], 0, "\n\n" + self.body
+        for start, end, text in replacements:  # sorted by key, so by offset
+            pieces += (framed[copied:start], text)
+            copied = end
+        pieces.append(framed[copied:])
+        delta = sum(1 if adding else -1 for (adding, _), groups in done.items() if groups == 2)
+        return "".join(pieces).removeprefix("\n\n"), delta
 
-    def _insert(self, key: str, path: str, line: str) -> bool:
-        heading = self._group(key)
-        body = self.body
-        if heading == len(body) or self._key(heading) != key:
-            group = f"### {md_escape(key)}\n\n{line}"
-            if not body:
-                self.body = group
-            elif heading == len(body):
-                self.body = f"{body}\n\n{group}"
-            else:
-                self.body = f"{body[:heading]}{group}\n\n{body[heading:]}"
+    def _edit(self, lines: list[str], adding: bool, rel: str, line: str) -> bool:
+        """List or unlist one entry line in a group's sorted lines; False when there was nothing to do."""
+        at = bisect_left(lines, rel, key=_path_of)
+        present = at < len(lines) and lines[at] == line
+        if adding and not present:
+            lines.insert(at, line)
             return True
-        start, end = self._block(heading)
-        at = self._line_at(start, end, path[self.prefix_len :])
-        if body.startswith(line + "\n", at) or (at < end and body[at:end] == line):
-            return False
-        self.body = body[:at] + line + "\n" + body[at:] if at < end else body[:end] + "\n" + line + body[end:]
-        return True
-
-    def _delete(self, key: str, path: str, line: str) -> bool:
-        heading = self._group(key)
-        body = self.body
-        if heading == len(body) or self._key(heading) != key:
-            return False
-        start, end = self._block(heading)
-        at = self._line_at(start, end, path[self.prefix_len :])
-        line_end = at + len(line)
-        if not body.startswith(line, at) or line_end not in (end, body.find("\n", at, end)):
-            return False
-        if at == start and line_end == end:  # the group's only entry: the group goes
-            self.body = body[:heading] + body[end + 2 :] if end < len(body) else body[: max(heading - 2, 0)]
-        elif line_end == end:
-            self.body = body[: at - 1] + body[end:]
-        else:
-            self.body = body[:at] + body[line_end + 1 :]
-        return True
+        if not adding and present:
+            del lines[at]
+            return True
+        return False
 
     def _group(self, key: str) -> int:
         """The offset of the first heading whose key is `key` or sorts after it; len(body) when none does."""
@@ -143,21 +145,6 @@ class _Section:
             raise _Unexpected
         end = self.body.find("\n\n", start)
         return start, (len(self.body) if end < 0 else end)
-
-    def _line_at(self, start: int, end: int, rel: str) -> int:
-        """The offset of the first entry line in [start, end) whose path sorts at or after `rel`; `end` if none."""
-        lo, hi = start, end
-        found = end
-        while lo < hi:
-            mid = (lo + hi) // 2
-            line_start = self.body.rfind("\n", start, mid) + 1 or start
-            line_end = self.body.find("\n", line_start, end)
-            line_end = end if line_end < 0 else line_end
-            if _path_of(self.body[line_start:line_end]) < rel:
-                lo = line_end + 1
-            else:
-                found = hi = line_start
-        return found
 
 
 def _path_of(line: str) -> str:
