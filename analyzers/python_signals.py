@@ -29,7 +29,10 @@ _HTTP_CALLS = {
 }
 _SUBPROCESS = {"run", "call", "check_call", "check_output", "Popen", "getoutput", "getstatusoutput"}
 # Why: walking every expression costs as much as parsing; str.find says where to look.
-_RISKY_NEEDLES = ("eval(", "exec(", "system(", "popen(", "load(", "loads(", "shell=True", "verify=False")
+_RISKY_NEEDLES = (
+    *("eval(", "exec(", "os.system(", "os.popen(", "shell=True", "verify=False"),
+    *("pickle.load", "marshal.load", "dill.load", "torch.load(", "yaml.load("),  # the spellings _call_risk knows
+)
 
 
 def dotted_name(node: ast.AST) -> str:
