@@ -171,13 +171,17 @@ def to_mirror(folder: str, target: str) -> str:
     return url(rel if rel.startswith("../") else "./" + rel)
 
 
-def _section_for(names: tuple[str, ...], a: FileAnalysis, defined: set[str]) -> str:
-    """The _docs.md section that covers these keywords: where the analysis found them."""
+def _section_for(names: tuple[str, ...], defined: set[str], imports: str, patterns: str) -> str:
+    """The _docs.md section that covers these keywords: where the analysis found them.
+
+    `imports` and `patterns` are the analysis's imports and pattern sentences joined by NUL,
+    which no name contains: one substring search per name instead of one per name and entry.
+    """
     if defined.intersection(names):
         return "Detailed Analysis"
-    if any(name in dep for name in names for dep in a.imports):
+    if any(name in imports for name in names):
         return "Dependencies"
-    if any(f"`{name}`" in pattern for name in names for pattern in a.patterns):
+    if any(f"`{name}`" in patterns for name in names):
         return "Code Patterns & Idioms"
     return "Original Source"
 
@@ -320,7 +324,8 @@ def render_file_keywords(analysis: FileAnalysis, ctx: PageContext) -> str:
     """The `<file>_kw.md` page."""
     folder, name = posixpath.dirname(analysis.path), posixpath.basename(analysis.path)
     defined = {s.name for s in analysis.symbols} | {_SCOPE_SEPARATOR.split(s.name)[-1] for s in analysis.symbols}
-    sections = [(g, _section_for(g.names, analysis, defined)) for g in analysis.keywords]
+    imports, patterns = "\0".join(analysis.imports), "\0".join(analysis.patterns)
+    sections = [(g, _section_for(g.names, defined, imports, patterns)) for g in analysis.keywords]
     source = to_source(ctx, folder, analysis.path)
     entry = f": [{md_escape(name + '_docs.md')}](./{url(name + '_docs.md')})"
     keyword_lists = ["\n".join(f"- **{code(k)}**{entry}" for k in g.names) or "*None.*" for g in analysis.keywords]
