@@ -90,11 +90,13 @@ class PythonSignals:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
         dotted = dotted_name(target) or ast.unparse(target)
         self.findings.cite(f"Decorator `@{dotted}`", f"`{name}` (line {decorator.lineno})")
-        written = ast.unparse(decorator)
         if dotted.rsplit(".", 1)[-1] in _MEMOISERS:
-            self.findings.note("performance", decorator.lineno, f"`{name}` is memoised with `@{written}`.")
+            how = "memoised"
         elif dotted in _COMPILERS:
-            self.findings.note("performance", decorator.lineno, f"`{name}` is compiled with `@{written}`.")
+            how = "compiled"
+        else:
+            return  # why: unparsing every decorator costs more than the two notes that quote one
+        self.findings.note("performance", decorator.lineno, f"`{name}` is {how} with `@{ast.unparse(decorator)}`.")
 
     def function_def(self, name: str, node: ast.FunctionDef | ast.AsyncFunctionDef, in_class: bool) -> None:
         short = node.name
