@@ -262,8 +262,12 @@ def _scope_list(symbols: tuple[Symbol, ...], source: str) -> str:
 def _scopes(symbols: tuple[Symbol, ...]) -> list[tuple[Symbol, list[str]]]:
     """Namespaces, classes and structs with what they enclose (at any depth), counted by kind."""
     scopes = [s for s in symbols if s.kind in ("namespace", "class", "struct")]
+    if not scopes:
+        return []
     inner: dict[str, Counter[str]] = {s.name: Counter() for s in scopes}
     for symbol in symbols:
+        if "." not in symbol.name and ":" not in symbol.name:
+            continue  # at file scope: nothing encloses it
         for cut in _SCOPE_SEPARATOR.finditer(symbol.name):  # every enclosing prefix, one pass per symbol
             if (enclosing := inner.get(symbol.name[: cut.start()])) is not None:
                 enclosing[symbol.kind] += 1
@@ -273,9 +277,11 @@ def _scopes(symbols: tuple[Symbol, ...]) -> list[tuple[Symbol, list[str]]]:
 _CELL_SPECIAL = re.compile(r"[|`\r\n]")
 
 
-def _plain_cell(text: str) -> bool:
-    """True when `cell` and `code` would leave the text as it is (the common case, checked cheaply)."""
-    return not _CELL_SPECIAL.search(text) and text == text.strip()
+def _plain_cells(name: str, signature: str, doc: str) -> bool:
+    """True when `cell` and `code` would leave the three texts as they are (the common case, checked cheaply)."""
+    if _CELL_SPECIAL.search(f"{name}\0{signature}\0{doc}"):
+        return False
+    return name == name.strip() and signature == signature.strip() and doc == doc.strip()
 
 
 def _definitions_table(definitions: list[Symbol], source: str) -> str:
@@ -284,7 +290,7 @@ def _definitions_table(definitions: list[Symbol], source: str) -> str:
     for s in definitions:
         link = f"[{s.line}]({source}#L{s.line})" if s.line else "whole file"
         name, sig, doc = s.name, s.signature, s.doc
-        if _plain_cell(name) and _plain_cell(sig) and _plain_cell(doc):
+        if _plain_cells(name, sig, doc):
             signature = f"`{sig}`" if sig else ""
             rows.append(f"| {link} | {cell(s.kind)} | `{name}` | {signature} | {doc} |")
             continue
