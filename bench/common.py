@@ -18,6 +18,11 @@ GIT_ENV = {
     "GIT_COMMITTER_EMAIL": "bench@example.com",
     "GIT_CONFIG_GLOBAL": os.devnull,
     "GIT_CONFIG_NOSYSTEM": "1",
+    # No background `git gc --auto`: it would repack while a command is timed, and race the
+    # removal of the temporary repositories at the end.
+    "GIT_CONFIG_COUNT": "1",
+    "GIT_CONFIG_KEY_0": "gc.auto",
+    "GIT_CONFIG_VALUE_0": "0",
 }
 DOCBOT = [sys.executable, "-m", "bot.cli"]
 
