@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from bot.config import CONFIG_PATH, RepoConfig, load_config
 from bot.docset import DocEngine, Plan
 from bot.errors import DocbotError, InputError
-from bot.gitstore import GitRepo
+from bot.gitstore import Change, GitRepo
 from bot.layout import Layout, SourceTree
+from bot.listcache import MAX_PATCHED, remembered_sources
 from bot.mirror import WorktreeFiles, write_pages
 
 EXIT_OK, EXIT_STALE, EXIT_USAGE = 0, 1, 2
@@ -92,20 +93,32 @@ def cmd_generate(args: argparse.Namespace) -> int:
         if not args.base and not repo.has_commits():
             raise InputError("the repository has no commits yet: use --all for a first generation")
         changes = repo.changes(args.base or "HEAD")
-    gone = None if changes is None else {c.old_path or c.path for c in changes if c.status in ("D", "R")}
-    paths, links = repo.worktree_files(gone, prune=config.without_generated)
-    tree = SourceTree(paths, config, links)
-    engine = DocEngine(config, tree, files, files)
+    engine = DocEngine(config, _worktree_sources(repo, files, config, args.base, changes), files, files)
     if args.all:
         plan = _plan_all(engine, args.jobs, None if args.check else repo.root)
     elif args.paths:
-        plan = engine.plan_paths(_repo_paths(repo, tree, files, args.paths))
+        plan = engine.plan_paths(_repo_paths(repo, engine.tree, files, args.paths))
     else:
         plan = engine.plan_changes(changes)
     if not args.check:
         write_pages(repo.root, config.docs_dir, plan.writes, plan.deletes)
     _report(plan, args, config)
     return EXIT_STALE if args.check and plan else EXIT_OK
+
+
+def _worktree_sources(
+    repo: GitRepo, files: WorktreeFiles, config: RepoConfig, base: str | None, changes: list[Change] | None
+) -> SourceTree:
+    """The work tree's sources: for a change, the base commit's (remembered) patched with it; else listed."""
+    if changes is not None and len(changes) <= MAX_PATCHED:
+        present = {c.path for c in changes if c.status != "D"}
+        added = {p for p in present if config.is_source(p) and files.is_regular(p)}
+        removed = {c.old_path if c.status == "R" else c.path for c in changes if c.status in ("D", "R")}
+        tree = remembered_sources(repo, config, base or "HEAD")
+        return tree.with_changes(added, removed | (present - added))
+    gone = None if changes is None else {c.old_path or c.path for c in changes if c.status in ("D", "R")}
+    paths, links = repo.worktree_files(gone, prune=config.without_generated)
+    return SourceTree(paths, config, links)
 
 
 def _plan_all(engine: DocEngine, jobs: int, write_root) -> Plan:

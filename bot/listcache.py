@@ -18,9 +18,30 @@ from itertools import chain
 from pathlib import Path
 
 from bot.config import RepoConfig
+from bot.gitstore import GitRepo
+from bot.layout import SourceTree
 
 FORMAT = 1
 KEPT = 8  # commits remembered; one of a 20,000-file repository takes about 1 MB
+# Beyond this many changed paths the sources are listed afresh rather than patched path by path.
+MAX_PATCHED = 500
+
+
+def remembered_sources(repo: GitRepo, config: RepoConfig, rev: str) -> SourceTree:
+    """The sources at `rev`: remembered from an earlier run, or listed now and remembered."""
+    cache = cache_of(repo)
+    tree_id = repo.tree_of(rev)
+    state = cache.load(tree_id, config)
+    if state is not None:
+        return SourceTree.from_state(config, state)
+    paths, links = repo.listing(rev, prune=config.without_generated)
+    tree = SourceTree(paths, config, links)
+    cache.save(tree_id, config, tree.state())
+    return tree
+
+
+def cache_of(repo: GitRepo) -> ListingCache:
+    return ListingCache(repo.git_dir / "docbot" / "listings")
 
 
 class ListingCache:

@@ -9,13 +9,11 @@ from bot.config import CONFIG_PATH, RepoConfig, load_config
 from bot.docset import DocEngine, Plan
 from bot.gitstore import Change, GitRepo, RevisionFiles
 from bot.layout import SourceTree
-from bot.listcache import ListingCache
+from bot.listcache import MAX_PATCHED, cache_of, remembered_sources
 from bot.summary import Summary, render_summary
 
 TRAILER = "Docbot-Generated: true"
 _FILE_MODES = ("100644", "100755")
-# Beyond this many changed paths the head is listed afresh rather than patched path by path.
-_MAX_PATCHED = 500
 
 
 @dataclass
@@ -57,29 +55,17 @@ def source_tree_at(
     repo: GitRepo, config: RepoConfig, base_sha: str, head_sha: str, changes: list[Change]
 ) -> SourceTree:
     """The head's sources: remembered, or the merge base's (remembered or listed) patched with the diff."""
-    cache = ListingCache(repo.git_dir / "docbot" / "listings")
+    if len(changes) > MAX_PATCHED:
+        return remembered_sources(repo, config, head_sha)
+    cache = cache_of(repo)
     head_tree = repo.tree_of(head_sha)
     state = cache.load(head_tree, config)
     if state is not None:
         return SourceTree.from_state(config, state)
-    if len(changes) > _MAX_PATCHED:
-        tree = _listed(repo, config, head_sha)
-    else:
-        base_tree = repo.tree_of(base_sha)
-        state = cache.load(base_tree, config)
-        if state is None:
-            base = _listed(repo, config, base_sha)
-            cache.save(base_tree, config, base.state())
-        else:
-            base = SourceTree.from_state(config, state)
-        tree = base.with_changes(*_source_delta(repo, config, head_sha, changes))
+    base = remembered_sources(repo, config, base_sha)
+    tree = base.with_changes(*_source_delta(repo, config, head_sha, changes))
     cache.save(head_tree, config, tree.state())
     return tree
-
-
-def _listed(repo: GitRepo, config: RepoConfig, rev: str) -> SourceTree:
-    paths, links = repo.listing(rev, prune=config.without_generated)
-    return SourceTree(paths, config, links)
 
 
 def _source_delta(repo: GitRepo, config: RepoConfig, head_sha: str, changes: list[Change]) -> tuple[set, set]:

@@ -47,6 +47,14 @@ class WorktreeFiles:
         finally:
             os.close(fd)
 
+    def is_regular(self, path: str) -> bool:
+        """True for a regular file at `path` (not a link, folder or anything outside the root)."""
+        full = self._safe_path(path)
+        try:
+            return full is not None and stat.S_ISREG(os.lstat(full).st_mode)
+        except OSError:
+            return False
+
     def size(self, path: str) -> int:
         """Bytes of the file at `path` (0 when it cannot be seen); used to schedule work, never to trust."""
         try:

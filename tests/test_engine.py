@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -172,3 +173,19 @@ def test_generated_pages_are_never_sources(small_repo: Repo):
     small_repo.write({"docs/pkg/alpha.py_docs.md": "# edited by hand\n"})
     assert generate(small_repo) == 0
     assert not (small_repo.path / "docs/docs").exists()
+
+
+def test_work_tree_runs_patch_the_remembered_sources_of_the_base(small_repo: Repo, capsys):
+    assert generate(small_repo) == 0  # nothing changed; HEAD's sources are listed and remembered
+    assert list((small_repo.path / ".git" / "docbot" / "listings").glob("*.marshal"))
+    (small_repo.path / "pkg/beta.py").unlink()
+    small_repo.write({"pkg/delta.py": "def four():\n    return 4\n"})  # untracked
+    os.symlink("alpha.py", small_repo.path / "pkg/epsilon.py")  # an untracked link: never documented
+    assert generate(small_repo) == 0
+    docs = mirror(small_repo)
+    assert "docs/pkg/beta.py_docs.md" not in docs and "docs/pkg/delta.py_docs.md" in docs
+    assert "docs/pkg/epsilon.py_docs.md" not in docs
+    assert b"delta.py" in docs["docs/pkg/index.md"] and b"beta.py" not in docs["docs/pkg/index.md"]
+    capsys.readouterr()
+    assert generate(small_repo) == 0
+    assert "nothing written" in capsys.readouterr().out
