@@ -145,11 +145,13 @@ class DocEngine:
         present, deleted, renamed, statuses = [], [], {}, {}
         for change in changes:
             gone = change.old_path if change.status == "R" else change.path
-            if change.status in ("D", "R") and self.config.is_source(gone) and gone not in self.tree:
+            # A modified path that is no longer a source became a link, a submodule or a folder.
+            vanished = change.status == "M" and change.path not in self.tree
+            if (change.status in ("D", "R") or vanished) and self.config.is_source(gone) and gone not in self.tree:
                 deleted.append(gone)
-                if change.status == "D":
+                if change.status != "R":
                     statuses[gone] = "deleted"
-            if change.status == "D":
+            if change.status == "D" or vanished:
                 continue
             if change.path not in self.tree:
                 if not self.config.is_generated(change.path):

@@ -189,3 +189,12 @@ def test_work_tree_runs_patch_the_remembered_sources_of_the_base(small_repo: Rep
     capsys.readouterr()
     assert generate(small_repo) == 0
     assert "nothing written" in capsys.readouterr().out
+
+
+def test_a_source_replaced_by_a_link_loses_its_pages(small_repo: Repo):
+    (small_repo.path / "pkg/beta.py").unlink()
+    os.symlink("alpha.py", small_repo.path / "pkg/beta.py")  # git sees a type change
+    assert generate(small_repo) == 0
+    docs = mirror(small_repo)
+    assert "docs/pkg/beta.py_docs.md" not in docs and "docs/pkg/beta.py_kw.md" not in docs
+    assert b"beta.py" not in docs["docs/pkg/index.md"] and "docs/pkg/alpha.py_docs.md" in docs
