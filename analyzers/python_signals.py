@@ -133,7 +133,7 @@ class PythonSignals:
                 self.findings.cite("Context managers (`__enter__`/`__exit__`)", f"`{owner}`")
             if {"__iter__", "__next__"} <= methods:
                 self.findings.cite("Iterators (`__iter__`/`__next__`)", f"`{owner}`")
-        for node in _calls_on(tree, sorted(risky)):
+        for node in nodes_starting_on(tree, sorted(risky), ast.Call):
             self.call(node)
 
     def _file_name(self) -> None:
@@ -181,14 +181,15 @@ def lines_at(text: str, offsets: list[int]) -> set[int]:
     return lines
 
 
-def _calls_on(tree: ast.AST, lines: list[int]) -> Iterator[ast.Call]:
-    """The calls that start on one of `lines` (ascending).
+def nodes_starting_on(tree: ast.AST, lines: list[int], kind: type | tuple[type, ...]) -> Iterator:
+    """The nodes of `kind` that start on one of `lines` (ascending).
 
-    Only nodes whose lines span one of them are entered; why: a full walk of the tree costs as
-    much as the parse.
+    Only nodes whose lines (decorators included) span one of them are entered; why: a full walk
+    of the tree costs as much as the parse.
     """
     if not lines:
         return
+    wanted = set(lines)
     stack = [tree]
     while stack:
         for child in ast.iter_child_nodes(stack.pop()):
@@ -198,7 +199,7 @@ def _calls_on(tree: ast.AST, lines: list[int]) -> Iterator[ast.Call]:
                 index = bisect_left(lines, decorators[0].lineno if decorators else start)
                 if index == len(lines) or lines[index] > (child.end_lineno or start):
                     continue
-                if isinstance(child, ast.Call) and lines[index] == start:
+                if isinstance(child, kind) and start in wanted:
                     yield child
             stack.append(child)
 

@@ -26,6 +26,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
 
+from analyzers.python_signals import nodes_starting_on
+
 # Why: a literal first character lets the regex engine skip ahead; the line start is checked after.
 _DEF = re.compile(r"def[ \t]")
 # A colon at the end of a line, before an optional comment: where a `def` header may end.
@@ -73,7 +75,8 @@ class Skim:
         """
         unvisited = [line for line, _ in self.functions if line not in functions]
         if unvisited:  # nested in a function body the skim kept, or not a function at all (in a string)
-            functions = {**functions, **_functions_on(module, unvisited)}
+            found = nodes_starting_on(module, sorted(unvisited), (ast.FunctionDef, ast.AsyncFunctionDef))
+            functions = {**functions, **{node.lineno: node for node in found}}
         wrong = {line for line, pass_line in self.functions if not _is_blanked(functions.get(line), pass_line)}
         if self.assignments:
             statements = {statement.lineno: statement for statement in module.body}
@@ -92,24 +95,6 @@ def _is_blanked(node: ast.FunctionDef | ast.AsyncFunctionDef | None, pass_line: 
     if not isinstance(last, ast.Pass) or last.lineno != pass_line or len(body) > 2:
         return False
     return len(body) == 1 or _is_docstring(body[0])
-
-
-def _functions_on(tree: ast.Module, lines: list[int]) -> dict[int, ast.FunctionDef | ast.AsyncFunctionDef]:
-    """The functions defined on these lines, found by entering only the nodes whose lines span one."""
-    lines = sorted(lines)
-    found = {}
-    stack: list[ast.AST] = [tree]
-    while stack:
-        for child in ast.iter_child_nodes(stack.pop()):
-            start = getattr(child, "lineno", None)
-            if start is not None:
-                index = bisect_left(lines, start)
-                if index == len(lines) or lines[index] > (child.end_lineno or start):
-                    continue
-                if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef) and lines[index] == start:
-                    found[start] = child
-            stack.append(child)
-    return found
 
 
 def _is_docstring(node: ast.stmt) -> bool:
@@ -174,7 +159,6 @@ def _function_edits(text: str, keep: list[int]) -> list[_Edit]:
     """
     edits: list[_Edit] = []
     resume = 0  # past the last function looked at: its nested functions are left as they are
-    kept = len(keep)
     for match in _DEF.finditer(text):
         keyword = match.start()
         if keyword < resume:
@@ -200,10 +184,7 @@ def _function_edits(text: str, keep: list[int]) -> list[_Edit]:
         body_end = resume = end.start() + 1 if end else len(text)
         if text.count("\n", body_start, body_end) < _MIN_BODY_LINES:
             continue
-        index = bisect_left(keep, start)
-        if index < kept and keep[index] < body_end:
-            continue
-        if not _self_contained(text, body_start, body_end):
+        if _holds(keep, start, body_end) or not _self_contained(text, body_start, body_end):
             continue
         after = _after_docstring(text, body_start, body_end)
         if after is None:
@@ -222,7 +203,6 @@ def _data_edits(text: str, keep: list[int]) -> list[_Edit]:
     value of `__all__` and of constants is read, so those are kept.
     """
     edits: list[_Edit] = []
-    kept = len(keep)
     for head in _DATA_HEAD.finditer(text):
         start, name = head.start() + 1, head.group(1)
         if name == "__all__" or CONSTANT_NAME.match(name):
@@ -232,8 +212,7 @@ def _data_edits(text: str, keep: list[int]) -> list[_Edit]:
         newlines = text.count("\n", start, stop)
         if newlines <= _MIN_BODY_LINES:
             continue
-        index = bisect_left(keep, start)
-        if (index < kept and keep[index] < stop) or not _self_contained(text, start, stop):
+        if _holds(keep, start, stop) or not _self_contained(text, start, stop):
             continue
         edits.append((start, stop, f"{name} = ..." + "\n" * newlines, name))
     return edits
@@ -259,6 +238,12 @@ def _after_docstring(text: str, body_start: int, body_end: int) -> tuple[int, st
     if line_end < 0 or text[line_end - 1] == "\\":
         return None
     return line_end + 1, first.group(1)
+
+
+def _holds(offsets: list[int], start: int, stop: int) -> bool:
+    """True when one of the ascending `offsets` lies in [start, stop)."""
+    index = bisect_left(offsets, start)
+    return index < len(offsets) and offsets[index] < stop
 
 
 def _self_contained(text: str, body_start: int, body_end: int) -> bool:

@@ -13,7 +13,7 @@ from bot.docset import DocEngine, Plan
 from bot.errors import DocbotError, InputError
 from bot.gitstore import Change, GitRepo
 from bot.layout import Layout, SourceTree
-from bot.listcache import MAX_PATCHED, remembered_sources
+from bot.listcache import MAX_PATCHED, remembered_sources, source_delta
 from bot.mirror import WorktreeFiles, write_pages
 
 EXIT_OK, EXIT_STALE, EXIT_USAGE = 0, 1, 2
@@ -111,11 +111,8 @@ def _worktree_sources(
 ) -> SourceTree:
     """The work tree's sources: for a change, the base commit's (remembered) patched with it; else listed."""
     if changes is not None and len(changes) <= MAX_PATCHED:
-        present = {c.path for c in changes if c.status != "D"}
-        added = {p for p in present if config.is_source(p) and files.is_regular(p)}
-        removed = {c.old_path if c.status == "R" else c.path for c in changes if c.status in ("D", "R")}
         tree = remembered_sources(repo, config, base or "HEAD")
-        return tree.with_changes(added, removed | (present - added))
+        return tree.with_changes(*source_delta(changes, config, files.is_regular))
     gone = None if changes is None else {c.old_path or c.path for c in changes if c.status in ("D", "R")}
     paths, links = repo.worktree_files(gone, prune=config.without_generated)
     return SourceTree(paths, config, links)

@@ -7,6 +7,7 @@ import multiprocessing
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from functools import partial
 
 from bot.docset import DocEngine, FileReport, Plan, keyword_diff, render_source
 from bot.layout import FOLDER_PAGES, ancestors, folder_of
@@ -91,19 +92,10 @@ def _written(changed: dict[str, str], writer: PageWriter | None) -> dict[str, st
     return dict.fromkeys(changed)
 
 
-def _one_in_worker(path: str):
+def _in_worker(task: Callable, item):
+    """Run one task of the batch in a forked worker, with the engine and writer it was started with."""
     assert _worker is not None
-    return _one(path, *_worker)
-
-
-def _folder_in_worker(state: FolderState) -> dict:
-    assert _worker is not None
-    return _folder(state, *_worker)
-
-
-def _subtree_in_worker(task: tuple[str, list[str]]) -> dict:
-    assert _worker is not None
-    return _subtree(task, *_worker)
+    return task(item, *_worker)
 
 
 class _Runner:
@@ -136,20 +128,11 @@ class _Runner:
             gc.set_threshold(*self.thresholds)
             gc.unfreeze()
 
-    def files(self, paths: list[str]) -> Iterator:
+    def map(self, task: Callable, items: list, chunksize: int = 1) -> Iterator:
+        """`task(item, engine, writer)` for every item, results in any order."""
         if self.parallel:
-            return self.pool.imap_unordered(_one_in_worker, paths, chunksize=_CHUNK)
-        return (_one(p, self.engine, self.writer) for p in paths)
-
-    def folders(self, states: list[FolderState]) -> Iterator[dict]:
-        if self.parallel:
-            return self.pool.imap_unordered(_folder_in_worker, states)
-        return (_folder(state, self.engine, self.writer) for state in states)
-
-    def subtrees(self, tasks: list[tuple[str, list[str]]]) -> Iterator[dict]:
-        if self.parallel:
-            return self.pool.imap_unordered(_subtree_in_worker, tasks)
-        return (_subtree(task, self.engine, self.writer) for task in tasks)
+            return self.pool.imap_unordered(partial(_in_worker, task), items, chunksize=chunksize)
+        return (task(item, self.engine, self.writer) for item in items)
 
 
 def _largest_first(engine: DocEngine) -> list[str]:
@@ -176,8 +159,8 @@ def plan_all(
     pages = plan.writes if root is None else plan.written
     paths = _largest_first(engine)
     with _Runner(engine, jobs, root, len(paths)) as runner:
-        subtrees = runner.subtrees(_subtree_tasks(engine))  # queued first: they need no analysis
-        for path, description, changed, report in runner.files(paths):
+        subtrees = runner.map(_subtree, _subtree_tasks(engine))  # queued first: they need no analysis
+        for path, description, changed, report in runner.map(_one, paths, _CHUNK):
             if report is None and not description:
                 plan.skipped.append((path, "could not be read"))
             descriptions[path] = description
@@ -186,7 +169,7 @@ def plan_all(
                 plan.files.append(report)
             if progress:
                 progress(1)
-        for changed in (*subtrees, *runner.folders(_folder_states(engine, descriptions))):
+        for changed in (*subtrees, *runner.map(_folder, _folder_states(engine, descriptions))):
             pages.update(changed)
     plan.files.sort(key=lambda r: r.path)
     _orphans(engine, plan)

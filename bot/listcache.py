@@ -1,9 +1,9 @@
-"""The sources of recent commits, kept between `docbot pr` runs in the repository's git dir.
+"""The sources of recent commits, kept between command-line runs in the repository's git dir.
 
 Listing a 20,000-file repository (60,000 paths with its mirror) and indexing its sources
 costs more than documenting a ten-file change. A pull request's merge base rarely moves
-between runs, so its sources are kept here by tree id, and the head's are the base's patched
-with the diff: a run then costs its change. The App worker keeps the same in memory
+between runs, so its sources are kept here by tree id, and the head's (or the work tree's) are
+the base's patched with the diff: a run then costs its change. The App worker keeps the same in memory
 (bot/snapshots.py); the command line has no process that outlives a run, hence files.
 
 It is a cache: anything unreadable, stale or odd is a miss, and a failure to write is ignored.
@@ -14,11 +14,12 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
+from collections.abc import Callable, Iterable
 from itertools import chain
 from pathlib import Path
 
 from bot.config import RepoConfig
-from bot.gitstore import GitRepo
+from bot.gitstore import Change, GitRepo
 from bot.layout import SourceTree
 
 FORMAT = 1
@@ -38,6 +39,18 @@ def remembered_sources(repo: GitRepo, config: RepoConfig, rev: str) -> SourceTre
     tree = SourceTree(paths, config, links)
     cache.save(tree_id, config, tree.state())
     return tree
+
+
+def source_delta(
+    changes: Iterable[Change], config: RepoConfig, is_file: Callable[[str], bool]
+) -> tuple[set[str], set[str]]:
+    """Sources the changes add and remove. `is_file` says whether a changed path is a regular file
+    where the change ends (a path that became a link, a submodule or a folder is removed)."""
+    changes = list(changes)
+    removed = {c.old_path if c.status == "R" else c.path for c in changes if c.status in ("D", "R")}
+    present = {c.path for c in changes if c.status != "D"}
+    added = {p for p in present if config.is_source(p) and is_file(p)}
+    return added, removed | (present - added)
 
 
 def cache_of(repo: GitRepo) -> ListingCache:

@@ -9,7 +9,7 @@ from bot.config import CONFIG_PATH, RepoConfig, load_config
 from bot.docset import DocEngine, Plan
 from bot.gitstore import Change, GitRepo, RevisionFiles
 from bot.layout import SourceTree
-from bot.listcache import MAX_PATCHED, cache_of, remembered_sources
+from bot.listcache import MAX_PATCHED, cache_of, remembered_sources, source_delta
 from bot.summary import Summary, render_summary
 
 TRAILER = "Docbot-Generated: true"
@@ -69,12 +69,9 @@ def source_tree_at(
 
 
 def _source_delta(repo: GitRepo, config: RepoConfig, head_sha: str, changes: list[Change]) -> tuple[set, set]:
-    """Sources the changes add and remove; a path that became a link or a submodule is removed."""
-    removed = {c.old_path if c.status == "R" else c.path for c in changes if c.status in ("D", "R")}
-    present = {c.path for c in changes if c.status != "D"}
-    modes = repo.modes(head_sha, present)
-    added = {p for p in present if modes.get(p) in _FILE_MODES and config.is_source(p)}
-    return added, removed | (present - added)
+    """Sources the changes add and remove, a regular file being one git records so at the head."""
+    modes = repo.modes(head_sha, {c.path for c in changes if c.status != "D"})
+    return source_delta(changes, config, lambda path: modes.get(path) in _FILE_MODES)
 
 
 def load_revision_config(repo: GitRepo, rev: str, overrides: dict | None) -> RepoConfig:

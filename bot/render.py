@@ -232,9 +232,9 @@ def _outline(symbols: list[Symbol]) -> list[tuple[str, Symbol]]:
 _SCOPE_SEPARATOR = re.compile(r"\.|::")
 
 
-def line_link(line: int, source: str) -> str:
+def line_link(line: int, source: str, label: str = "line ") -> str:
     """`[line 12](../../x.py#L12)`, or "whole file" for line 0."""
-    return f"[line {line}]({source}#L{line})" if line else "whole file"
+    return f"[{label}{line}]({source}#L{line})" if line else "whole file"
 
 
 _NOTE_CATEGORIES = ("performance", "security", "testing")
@@ -288,14 +288,12 @@ def _definitions_table(definitions: list[Symbol], source: str) -> str:
     """The rows of the definitions table, built in Python: a module can define thousands of names."""
     rows = []
     for s in definitions:
-        link = f"[{s.line}]({source}#L{s.line})" if s.line else "whole file"
         name, sig, doc = s.name, s.signature, s.doc
         if _plain_cells(name, sig, doc):
-            signature = f"`{sig}`" if sig else ""
-            rows.append(f"| {link} | {cell(s.kind)} | `{name}` | {signature} | {doc} |")
-            continue
-        signature = cell(code(inline(sig))) if sig else ""
-        rows.append(f"| {link} | {cell(s.kind)} | {cell(code(name))} | {signature} | {cell(doc)} |")
+            name, sig = f"`{name}`", f"`{sig}`" if sig else ""
+        else:
+            name, sig, doc = cell(code(name)), cell(code(inline(sig))) if sig else "", cell(doc)
+        rows.append(f"| {line_link(s.line, source, label='')} | {cell(s.kind)} | {name} | {sig} | {doc} |")
     return "\n".join(rows)
 
 
