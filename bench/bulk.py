@@ -2,19 +2,23 @@
 
 Copies every .py file of the running interpreter's stdlib (site-packages left out) into a
 fresh git repository, runs `ctags -R` and `docbot generate --all` over it in the same run,
-and prints wall times (median of three runs each, the tools taking turns; every docbot run is
+and prints wall times (median of five runs each, the tools taking turns; every docbot run is
 a first generation), files per second, peak RSS and the ratio. Target: docbot <= 4x ctags.
+The tree goes to a tmpfs when there is one (see `common.TMPFS`); `--dir /tmp` puts it on disk.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import sysconfig
 import tempfile
 from pathlib import Path
 
-from common import DOCBOT, git, init_repo, median_of, peak_child_rss_mb, timed
+from common import DOCBOT, bench_parent, dir_option, git, init_repo, median_of, peak_child_rss_mb, timed
+
+RUNS = 5
 
 
 def copy_stdlib(target: Path) -> tuple[int, int]:
@@ -33,18 +37,21 @@ def copy_stdlib(target: Path) -> tuple[int, int]:
 
 
 def main() -> None:
+    args = dir_option(argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])).parse_args()
+    parent = bench_parent(args.dir)
     if not shutil.which("ctags"):
         raise SystemExit("bench: Universal Ctags is needed (Debian package universal-ctags)")
-    with tempfile.TemporaryDirectory(prefix="docbot-bulk-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="docbot-bulk-", dir=parent) as tmp:
         repo = Path(tmp) / "stdlib"
         repo.mkdir()
         count, size = copy_stdlib(repo)
         init_repo(repo)
         print(f"tree: {count} .py files, {size / 1e6:.1f} MB (CPython stdlib Lib/, site-packages left out)")
+        print(f"in: {parent}")
         # Each docbot run is a first generation in a clone of its own, made before any timing:
         # removing a mirror between runs would leave the next one creating its pages while the
         # disk still frees the old ones.
-        clones = [Path(tmp) / f"clone{n}" for n in range(3)]
+        clones = [Path(tmp) / f"clone{n}" for n in range(RUNS)]
         for clone in clones:
             git(Path(tmp), "clone", "-q", str(repo), str(clone))
         # The two tools take turns, so that a slow spell of a shared machine falls on both.
@@ -60,8 +67,8 @@ def main() -> None:
         pages = int(git(clones[-1], "ls-files", "--others", "--", "docs").count("\n"))
         again = timed([*DOCBOT, "generate", "--all"], clones[-1])
         print(f"ctags -R                : {ctags:7.2f} s  ({count / ctags:8.0f} files/s)  "
-              f"median of 3, peak RSS {ctags_rss:.0f} MB")
-        print(f"docbot generate --all   : {docbot:7.2f} s  ({count / docbot:8.0f} files/s)  median of 3, "
+              f"median of {RUNS}, peak RSS {ctags_rss:.0f} MB")
+        print(f"docbot generate --all   : {docbot:7.2f} s  ({count / docbot:8.0f} files/s)  median of {RUNS}, "
               f"{pages} pages, peak RSS {docbot_rss:.0f} MB (largest process)")
         runs = ", ".join(f"{r:.2f}" for r in ctags_runs), ", ".join(f"{r:.2f}" for r in docbot_runs)
         print(f"  runs: ctags {runs[0]}; docbot {runs[1]}")

@@ -7,17 +7,18 @@ branch of each repository, and two commands are timed on it:
 - `docbot generate --base main` on the checked-out branch: the work-tree path, where git has
   to look at every tracked file to find what changed (shown for comparison).
 Prints each median, and the ratio 20,000 / 1,000. Targets: ratio <= 1.3, under 1 s.
+The trees go to a tmpfs when there is one (see `common.TMPFS`); `--dir /tmp` puts them on disk.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-from common import DOCBOT, git, init_repo, median_of, timed
+from common import DOCBOT, bench_parent, dir_option, git, init_repo, median_of, timed
 
 RUNS = 5
 
@@ -95,8 +96,13 @@ def measure(files: int, tmp: Path) -> dict[str, float]:
 
 
 def main() -> None:
-    sizes = [int(a) for a in sys.argv[1:]] or [1000, 20000]
-    with tempfile.TemporaryDirectory(prefix="docbot-incr-") as tmp:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("sizes", nargs="*", type=int, help="repository sizes (default: 1000 20000)")
+    args = dir_option(parser).parse_args()
+    parent = bench_parent(args.dir)
+    sizes = args.sizes or [1000, 20000]
+    print(f"trees in {parent}")
+    with tempfile.TemporaryDirectory(prefix="docbot-incr-", dir=parent) as tmp:
         times = {n: measure(n, Path(tmp)) for n in sizes}
     small, large = min(sizes), max(sizes)
     for name in times[small]:
