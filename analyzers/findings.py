@@ -40,8 +40,12 @@ class Findings:
 
     def keyword(self, kind: str, *names: str) -> None:
         """Add code names (identifiers, paths, headings) to a keyword group, unfiltered."""
-        group = self.keywords.setdefault(kind, set())
-        group.update(name for name in names if name)
+        group = self.keywords.get(kind)
+        if group is None:
+            group = self.keywords[kind] = set()
+        for name in names:  # why a loop: most calls add one name, and a generator costs more
+            if name:
+                group.add(name)
 
     def prose_keyword(self, kind: str, *names: str) -> None:
         """Add names that come from prose-bearing text, dropping English words."""

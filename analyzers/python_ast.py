@@ -93,9 +93,10 @@ def signature(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
 
 
 def _arguments(args: ast.arguments) -> str:
-    positional = [*args.posonlyargs, *args.args]
-    defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
-    parts = [_argument(arg, default) for arg, default in zip(positional, defaults, strict=True)]
+    positional = [*args.posonlyargs, *args.args] if args.posonlyargs else args.args
+    parts = [arg.arg if arg.annotation is None else _argument(arg, None) for arg in positional]
+    for index, default in enumerate(args.defaults, len(positional) - len(args.defaults)):
+        parts[index] = _argument(positional[index], default)
     if args.posonlyargs:
         parts.insert(len(args.posonlyargs), "/")
     if args.vararg or args.kwonlyargs:

@@ -155,10 +155,13 @@ def _function_edits(text: str, keep: list[int]) -> list[_Edit]:
     """Each function body after its docstring, to become `pass` and blank lines.
 
     One pass over the `def`s, each looked at with a few searches: the loop runs some 50,000
-    times over the standard library.
+    times over the standard library. A `def` after an odd number of triple quotes is taken to
+    be inside a string (an example in a docstring) and left alone; a quote the count misreads
+    (one inside a comment) only leaves more text to parse.
     """
     edits: list[_Edit] = []
     resume = 0  # past the last function looked at: its nested functions are left as they are
+    quoted, open_quotes = 0, 0  # triple quotes counted up to offset `quoted`: odd ones in `open_quotes`
     for match in _DEF.finditer(text):
         keyword = match.start()
         if keyword < resume:
@@ -171,6 +174,10 @@ def _function_edits(text: str, keep: list[int]) -> list[_Edit]:
                 if code.rstrip(" \t") != "async":
                     continue  # `def` inside a line: not a definition
                 width -= len(code)
+        open_quotes ^= (text.count('"""', quoted, keyword) & 1) | (text.count("'''", quoted, keyword) & 1) << 1
+        quoted = keyword
+        if open_quotes:
+            continue
         colon = _HEADER_END.search(text, keyword, keyword + _MAX_HEADER)
         if colon is None:
             continue
@@ -182,7 +189,8 @@ def _function_edits(text: str, keep: list[int]) -> list[_Edit]:
             continue  # a one-line function; the colon found belongs to later code
         end = _dedent_at(width).search(text, body_start - 1)
         body_end = resume = end.start() + 1 if end else len(text)
-        if text.count("\n", body_start, body_end) < _MIN_BODY_LINES:
+        lines = text.count("\n", body_start, body_end)
+        if lines < _MIN_BODY_LINES:
             continue
         if _holds(keep, start, body_end) or not _self_contained(text, body_start, body_end):
             continue
@@ -190,7 +198,7 @@ def _function_edits(text: str, keep: list[int]) -> list[_Edit]:
         if after is None:
             continue
         pass_start, indent = after
-        newlines = text.count("\n", pass_start, body_end)
+        newlines = lines - text.count("\n", body_start, pass_start)
         if newlines >= _MIN_BODY_LINES:
             edits.append((pass_start, body_end, f"{indent}pass" + "\n" * newlines, start))
     return edits
@@ -248,6 +256,9 @@ def _holds(offsets: list[int], start: int, stop: int) -> bool:
 
 def _self_contained(text: str, body_start: int, body_end: int) -> bool:
     """False when the body's last line may continue past it: a backslash or an open triple quote."""
-    if text[body_start:body_end].rstrip().endswith("\\"):
+    last = body_end - 1
+    while last > body_start and text[last] in " \t\n":
+        last -= 1
+    if text[last] == "\\":
         return False
-    return all(text.count(quote, body_start, body_end) % 2 == 0 for quote in _TRIPLES)
+    return not (text.count('"""', body_start, body_end) & 1 or text.count("'''", body_start, body_end) & 1)

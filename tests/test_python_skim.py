@@ -68,6 +68,18 @@ def fake():
 """
 FLAG = 1
 ''',
+    # A triple quote in a comment evens the count: the skim takes the example for code.
+    "def in a docstring after a quote in a comment": '''# Strings open with """.
+"""Example:
+
+def fake():
+    x = 1
+    y = 2
+    return x + y
+"""
+# and close with """.
+FLAG = 1
+''',
     "def in a constant string": '''TEMPLATE = """
     def generated(self):
         a = 1
@@ -264,25 +276,35 @@ def test_module_level_data_is_skimmed_but_exports_and_constants_are_kept():
     assert result.keywords["Exports"] == {"decode", "encode", "table"}
 
 
+def test_a_def_after_an_odd_number_of_triple_quotes_is_left_alone():
+    text = TRICKY["def in a module docstring"] + PLAIN.split('"""Module doc."""', 1)[1]
+    skimmed = skim(text, risky_offsets(text))
+    assert "x = 1\n    y = 2" in skimmed.text  # the example in the docstring is kept as written
+    assert len(skimmed.functions) == 3  # the module's own functions are blanked
+    tree = ast.parse(skimmed.text)
+    functions = {n.lineno: n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
+    assert not skimmed.unconfirmed(functions, tree)
+
+
 def test_a_def_inside_a_string_is_not_confirmed():
-    text = TRICKY["def in a module docstring"]
+    text = TRICKY["def in a docstring after a quote in a comment"]
     skimmed = skim(text, risky_offsets(text))
     assert skimmed is not None  # the line-based pass is fooled...
     tree = ast.parse(skimmed.text)
     functions = {n.lineno: n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
-    assert skimmed.unconfirmed(functions, tree) == {3}  # ...and the check catches it
-    second = skim(text, risky_offsets(text), spare={3})
+    assert skimmed.unconfirmed(functions, tree) == {4}  # ...and the check catches it
+    second = skim(text, risky_offsets(text), spare={4})
     assert second is None  # nothing else to blank: the text is parsed as it is
     assert analyze("doc.py", text, spec_for("doc.py")).purpose == analyze_unskimmed("doc.py", text).purpose
 
 
 def test_a_second_skim_spares_only_what_the_first_got_wrong():
-    text = TRICKY["def in a module docstring"] + PLAIN.split('"""Module doc."""', 1)[1]
+    text = TRICKY["def in a docstring after a quote in a comment"] + PLAIN.split('"""Module doc."""', 1)[1]
     first = skim(text, risky_offsets(text))
     tree = ast.parse(first.text)
     functions = {n.lineno: n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
     wrong = first.unconfirmed(functions, tree)
-    assert wrong == {3}
+    assert wrong == {4}
     second = skim(text, risky_offsets(text), spare=wrong)
     assert len(second.functions) == 3 and "x = 1\n    y = 2" in second.text
     tree = ast.parse(second.text)
