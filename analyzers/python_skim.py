@@ -174,7 +174,7 @@ def _function_edits(text: str, keep: list[int]) -> list[_Edit]:
                 if code.rstrip(" \t") != "async":
                     continue  # `def` inside a line: not a definition
                 width -= len(code)
-        open_quotes ^= (text.count('"""', quoted, keyword) & 1) | (text.count("'''", quoted, keyword) & 1) << 1
+        open_quotes ^= _odd_triple_quotes(text, quoted, keyword)
         quoted = keyword
         if open_quotes:
             continue
@@ -190,9 +190,14 @@ def _function_edits(text: str, keep: list[int]) -> list[_Edit]:
         end = _dedent_at(width).search(text, body_start - 1)
         body_end = resume = end.start() + 1 if end else len(text)
         lines = text.count("\n", body_start, body_end)
-        if lines < _MIN_BODY_LINES:
+        if lines < _MIN_BODY_LINES or _holds(keep, start, body_end):
             continue
-        if _holds(keep, start, body_end) or not _self_contained(text, body_start, body_end):
+        # The quotes of the whole function, counted once: for the next `def`'s count, and because a
+        # body that leaves a string open does not end where its indentation says.
+        odd = _odd_triple_quotes(text, keyword, body_end)
+        open_quotes ^= odd
+        quoted = body_end
+        if odd or _continued(text, body_start, body_end):
             continue
         after = _after_docstring(text, body_start, body_end)
         if after is None:
@@ -256,9 +261,17 @@ def _holds(offsets: list[int], start: int, stop: int) -> bool:
 
 def _self_contained(text: str, body_start: int, body_end: int) -> bool:
     """False when the body's last line may continue past it: a backslash or an open triple quote."""
+    return not (_continued(text, body_start, body_end) or _odd_triple_quotes(text, body_start, body_end))
+
+
+def _continued(text: str, body_start: int, body_end: int) -> bool:
+    """True when the last line of text before `body_end` ends with a backslash."""
     last = body_end - 1
     while last > body_start and text[last] in " \t\n":
         last -= 1
-    if text[last] == "\\":
-        return False
-    return not (text.count('"""', body_start, body_end) & 1 or text.count("'''", body_start, body_end) & 1)
+    return text[last] == "\\"
+
+
+def _odd_triple_quotes(text: str, start: int, end: int) -> int:
+    """Bit 0 set for an odd number of `\"\"\"` in text[start:end], bit 1 for `'''`."""
+    return (text.count('"""', start, end) & 1) | (text.count("'''", start, end) & 1) << 1

@@ -69,17 +69,36 @@ class Layout:
         return f"{self.docs_dir}/{folder}/{name}" if folder else f"{self.docs_dir}/{name}"
 
 
+# Path indexes map a key (a stem) to its paths joined by NUL, which no git path contains: a
+# listing remembered between runs (bot/listcache.py) then loads as 20,000 strings, not 20,000
+# lists, in a third of the time. `_members` reads one entry.
+_SEP = "\0"
+
+
+def _packed(index: dict[str, list[str]]) -> dict[str, str]:
+    return {key: _SEP.join(paths) for key, paths in index.items()}
+
+
+def _members(index: dict[str, str], key: str | None) -> list[str]:
+    packed = index.get(key) if key else None
+    return packed.split(_SEP) if packed else []
+
+
 def _patched_index(
-    index: dict[str, list[str]], key: Callable[[str], str | None], added: set[str], removed: set[str]
-) -> dict[str, list[str]]:
-    """A copy of a path index with paths added and removed; only the lists they touch are copied."""
+    index: dict[str, str], key: Callable[[str], str | None], added: set[str], removed: set[str]
+) -> dict[str, str]:
+    """A copy of a path index with paths added and removed; only the entries they touch are rewritten."""
     patched = dict(index)
     for path in removed:
         if (k := key(path)) and k in patched:
-            patched[k] = [p for p in patched[k] if p != path]
+            kept = [p for p in _members(patched, k) if p != path]
+            if kept:
+                patched[k] = _SEP.join(kept)
+            else:
+                del patched[k]
     for path in added:
         if k := key(path):
-            patched[k] = [*patched.get(k, ()), path]
+            patched[k] = _SEP.join([*_members(patched, k), path])
     return patched
 
 
@@ -97,13 +116,13 @@ class SourceTree:
 
     def state(self) -> dict[str, object]:
         """The sources and the stem indexes as plain data, for a cache to keep (see bot/listcache.py)."""
-        return {"sources": sorted(self.sources), "by_stem": dict(self._by_stem), "tests": dict(self._tests_by_stem)}
+        return {"sources": _SEP.join(sorted(self.sources)), "by_stem": self._by_stem, "tests": self._tests_by_stem}
 
     @classmethod
     def from_state(cls, config: RepoConfig, state: dict) -> SourceTree:
         """The tree `state()` described, its stem indexes ready: nothing is filtered or indexed again."""
         tree = cls((), config)
-        tree.sources = frozenset(state["sources"])
+        tree.sources = frozenset(state["sources"].split(_SEP)) if state["sources"] else frozenset()
         tree.__dict__["_by_stem"] = state["by_stem"]  # where cached_property keeps its value
         tree.__dict__["_tests_by_stem"] = state["tests"]
         return tree
@@ -138,20 +157,20 @@ class SourceTree:
         return children
 
     @cached_property
-    def _by_stem(self) -> dict[str, list[str]]:
+    def _by_stem(self) -> dict[str, str]:
         index: dict[str, list[str]] = defaultdict(list)
         for path in self.sources:
             index[stem_of(path)].append(path)
-        return index
+        return _packed(index)
 
     @cached_property
-    def _tests_by_stem(self) -> dict[str, list[str]]:
+    def _tests_by_stem(self) -> dict[str, str]:
         index: dict[str, list[str]] = defaultdict(list)
         for path in self.sources:
             stem = tested_stem(path)
             if stem:
                 index[stem].append(path)
-        return index
+        return _packed(index)
 
     def files_in(self, folder: str) -> list[str]:
         return sorted(self._by_folder.get(folder, ()))
@@ -175,20 +194,20 @@ class SourceTree:
     def related(self, path: str) -> tuple[str, ...]:
         """Other sources in the same folder with the same stem (`Fill.cpp` <-> `Fill.h`)."""
         folder, stem = folder_of(path), stem_of(path)
-        return tuple(sorted(p for p in self._by_stem.get(stem, ()) if p != path and folder_of(p) == folder))
+        return tuple(sorted(p for p in _members(self._by_stem, stem) if p != path and folder_of(p) == folder))
 
     def tests_for(self, path: str, limit: int = 10) -> tuple[str, ...]:
         """Test files whose name says they test this file's stem."""
         if tested_stem(path):
             return ()
-        return tuple(sorted(self._tests_by_stem.get(stem_of(path), ()))[:limit])
+        return tuple(sorted(_members(self._tests_by_stem, stem_of(path)))[:limit])
 
     def dependents(self, path: str) -> set[str]:
         """Sources whose pages mention `path` by existence, so must be rebuilt when it appears or goes."""
         folder, stem = folder_of(path), stem_of(path)
-        found = {p for p in self._by_stem.get(stem, ()) if folder_of(p) == folder}
+        found = {p for p in _members(self._by_stem, stem) if folder_of(p) == folder}
         target = tested_stem(path)
         if target:
-            found.update(p for p in self._by_stem.get(target, ()) if not tested_stem(p))
+            found.update(p for p in _members(self._by_stem, target) if not tested_stem(p))
         found.discard(path)
         return found

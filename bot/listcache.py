@@ -15,14 +15,13 @@ import hashlib
 import marshal
 import os
 from collections.abc import Callable, Iterable
-from itertools import chain
 from pathlib import Path
 
 from bot.config import RepoConfig
 from bot.gitstore import Change, GitRepo
 from bot.layout import SourceTree
 
-FORMAT = 1
+FORMAT = 2  # 2: paths joined by NUL (see bot/layout.py)
 KEPT = 8  # commits remembered; one of a 20,000-file repository takes about 1 MB
 # Beyond this many changed paths the sources are listed afresh rather than patched path by path.
 MAX_PATCHED = 500
@@ -94,17 +93,13 @@ class ListingCache:
 
 
 def _well_formed(state: object) -> bool:
-    """The shape SourceTree.state() gives: paths, and two indexes of paths by stem."""
+    """The shape SourceTree.state() gives: the paths, and two indexes of paths by stem, all strings."""
     if not isinstance(state, dict) or state.keys() != {"sources", "by_stem", "tests"}:
         return False
-    sources, indexes = state["sources"], (state["by_stem"], state["tests"])
-    # Types counted with map(type, ...): a Python-level check per path would cost as much as the load.
-    if type(sources) is not list or not set(map(type, sources)) <= {str}:
+    if type(state["sources"]) is not str:
         return False
+    # Types counted with map(type, ...): a Python-level check per entry would cost as much as the load.
     return all(
-        type(index) is dict
-        and set(map(type, index)) <= {str}
-        and set(map(type, index.values())) <= {list}
-        and set(map(type, chain.from_iterable(index.values()))) <= {str}
-        for index in indexes
+        type(index) is dict and set(map(type, index)) | set(map(type, index.values())) <= {str}
+        for index in (state["by_stem"], state["tests"])
     )

@@ -32,14 +32,19 @@ def test_cache_keeps_a_bounded_number_of_listings(tmp_path: Path):
     for n in range(12):
         cache.save(f"{n:040x}", RepoConfig(), state)
     assert len(list(tmp_path.glob("*.marshal"))) == 8
-    assert cache.load(f"{11:040x}", RepoConfig())["sources"] == ["a.py"]
+    assert cache.load(f"{11:040x}", RepoConfig())["sources"] == "a.py"
     assert cache.load(f"{11:040x}", RepoConfig(docs_dir="site")) is None  # another config, another key
 
 
 def test_a_cache_file_of_another_shape_is_a_miss(tmp_path: Path):
     cache = ListingCache(tmp_path)
     good = SourceTree(["a/b.py", "a/test_b.py"], RepoConfig()).state()
-    for bad in ({**good, "sources": ["a", 1]}, {**good, "tests": {"b": ["a/test_b.py", None]}}, [good], {"x": 1}):
+    wrong_types = (
+        {**good, "sources": ["a/b.py"]},
+        {**good, "tests": {"b": ["a/test_b.py"]}},
+        {**good, "by_stem": {1: "a"}},
+    )
+    for bad in (*wrong_types, [good], {"x": 1}):
         cache.save("f" * 40, RepoConfig(), bad)
         assert cache.load("f" * 40, RepoConfig()) is None
     cache.save("f" * 40, RepoConfig(), good)
