@@ -7,8 +7,6 @@ import re
 from dataclasses import dataclass, fields, replace
 from functools import cached_property
 
-import yaml
-
 from bot.errors import ConfigError
 
 CONFIG_PATH = ".github/docbot.yml"
@@ -98,6 +96,8 @@ def parse_config(data: bytes | str | None) -> RepoConfig:
         data = data.encode("utf-8")
     if len(data) > MAX_CONFIG_BYTES:
         raise ConfigError(f"{CONFIG_PATH} is {len(data):,} bytes; the limit is {MAX_CONFIG_BYTES:,}")
+    import yaml  # why here: most repositories have no config file, and the import is a tenth of startup
+
     try:
         raw = yaml.safe_load(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
