@@ -266,12 +266,27 @@ def _scopes(symbols: tuple[Symbol, ...]) -> list[tuple[Symbol, list[str]]]:
         return []
     inner: dict[str, Counter[str]] = {s.name: Counter() for s in scopes}
     for symbol in symbols:
-        if "." not in symbol.name and ":" not in symbol.name:
-            continue  # at file scope: nothing encloses it
-        for cut in _SCOPE_SEPARATOR.finditer(symbol.name):  # every enclosing prefix, one pass per symbol
-            if (enclosing := inner.get(symbol.name[: cut.start()])) is not None:
+        name = symbol.name
+        for prefix in _enclosing_names(name) if "." in name or ":" in name else ():
+            if (enclosing := inner.get(prefix)) is not None:
                 enclosing[symbol.kind] += 1
     return [(s, [plural(n, kind) for kind, n in sorted(inner[s.name].items())]) for s in scopes]
+
+
+def _enclosing_names(name: str) -> list[str]:
+    """Every scope prefix of a qualified name: `a::b::f` -> `a`, `a::b`; `C.m` -> `C`."""
+    if ":" in name:
+        return [name[: cut.start()] for cut in _SCOPE_SEPARATOR.finditer(name)]
+    prefixes, cut = [], name.find(".")
+    while cut >= 0:  # why not the regex: a module's methods are thousands of `Class.method` names
+        prefixes.append(name[:cut])
+        cut = name.find(".", cut + 1)
+    return prefixes
+
+
+def _local_name(name: str) -> str:
+    """The last part of a qualified name: `at::native::fill_` -> `fill_`, `Linear.forward` -> `forward`."""
+    return _SCOPE_SEPARATOR.split(name)[-1] if ":" in name else name.rpartition(".")[2]
 
 
 _CELL_SPECIAL = re.compile(r"[|`\r\n]")
@@ -286,14 +301,16 @@ def _plain_cells(name: str, signature: str, doc: str) -> bool:
 
 def _definitions_table(definitions: list[Symbol], source: str) -> str:
     """The rows of the definitions table, built in Python: a module can define thousands of names."""
-    rows = []
+    rows, kinds = [], {}
     for s in definitions:
         name, sig, doc = s.name, s.signature, s.doc
         if _plain_cells(name, sig, doc):
             name, sig = f"`{name}`", f"`{sig}`" if sig else ""
         else:
             name, sig, doc = cell(code(name)), cell(code(inline(sig))) if sig else "", cell(doc)
-        rows.append(f"| {line_link(s.line, source, label='')} | {cell(s.kind)} | {name} | {sig} | {doc} |")
+        if (kind := kinds.get(s.kind)) is None:
+            kind = kinds[s.kind] = cell(s.kind)
+        rows.append(f"| {line_link(s.line, source, label='')} | {kind} | {name} | {sig} | {doc} |")
     return "\n".join(rows)
 
 
@@ -327,7 +344,7 @@ def render_file_docs(analysis: FileAnalysis, text: str | None, ctx: PageContext)
 def render_file_keywords(analysis: FileAnalysis, ctx: PageContext) -> str:
     """The `<file>_kw.md` page."""
     folder, name = posixpath.dirname(analysis.path), posixpath.basename(analysis.path)
-    defined = {s.name for s in analysis.symbols} | {_SCOPE_SEPARATOR.split(s.name)[-1] for s in analysis.symbols}
+    defined = {s.name for s in analysis.symbols} | {_local_name(s.name) for s in analysis.symbols}
     imports, patterns = "\0".join(analysis.imports), "\0".join(analysis.patterns)
     sections = [(g, _section_for(g.names, defined, imports, patterns)) for g in analysis.keywords]
     source = to_source(ctx, folder, analysis.path)
