@@ -22,7 +22,7 @@ from bot.gitstore import Change, GitRepo
 from bot.layout import SourceTree
 
 FORMAT = 2  # 2: paths joined by NUL (see bot/layout.py)
-KEPT = 8  # commits remembered; one of a 20,000-file repository takes about 1 MB
+KEPT = 8  # commits remembered; one of a 20,000-file repository takes about 1.5 MB
 # Beyond this many changed paths the sources are listed afresh rather than patched path by path.
 MAX_PATCHED = 500
 
