@@ -74,14 +74,18 @@ class _Section:
     def patched(self, added: list[str], removed: list[str]) -> tuple[list[str], int]:
         """The section, as pieces to join, with these files listed and unlisted, and the change in the number of files.
 
-        A file counts when both its groups changed: an added one that was listed already, or a
-        removed one that was not, changes nothing.
+        A file counts when all its groups changed: an added one that was listed already, or a
+        removed one that was not, changes nothing. Its groups are two, or one when its stem is
+        its extension's heading (`files-.py.py`).
         """
         edits: dict[str, list[tuple[str, bool, str, str]]] = {}
+        groups: dict[tuple[bool, str], int] = {}
         for adding, paths in ((False, removed), (True, added)):
             for path in paths:
                 line = subtree_entry(path, self.prefix_len)
-                for key in subtree_headings(path):
+                keys = set(subtree_headings(path))
+                groups[adding, path] = len(keys)
+                for key in keys:
                     edits.setdefault(key, []).append((path[self.prefix_len :], adding, path, line))
         done: dict[tuple[bool, str], int] = {}
         # (start, end, text) in "virtual" offsets: every group owns the "\n\n" before its heading,
@@ -100,7 +104,7 @@ class _Section:
                 at = heading - 2 if heading < self.hi else self.hi
                 lines = []
                 for _, adding, path, line in sorted(edits[key]):
-                    if adding and (not lines or lines[-1] != line):
+                    if adding:
                         lines.append(line)
                         done[adding, path] = done.get((adding, path), 0) + 1
                 lines, title, span = "\n".join(lines), md_escape(key), (at, at)
@@ -113,7 +117,7 @@ class _Section:
             copied = end
         pieces += self._between(copied, self.hi)
         _drop_leading_separator(pieces)
-        delta = sum(1 if adding else -1 for (adding, _), groups in done.items() if groups == 2)
+        delta = sum(1 if adding else -1 for (adding, path), changed in done.items() if changed == groups[adding, path])
         return pieces, delta
 
     def _between(self, start: int, end: int) -> list[str]:

@@ -11,8 +11,8 @@ from bot.subtree import patch_subtree
 
 CTX = PageContext(project_name="Widgets")
 NAMES = [
-    "a.py", "b.py", "a.h", "Makefile", ".gitignore", "x.tar.gz", "files-y.py", "files-.py", "with space.md",
-    "ünï.rst", "-dash.c", "back`tick.py", "star*.py", "under_score_.py", "_private.py", "pipe|x.md",
+    "a.py", "b.py", "a.h", "Makefile", ".gitignore", "x.tar.gz", "files-y.py", "files-.py", "files-.py.py",
+    "with space.md", "ünï.rst", "-dash.c", "back`tick.py", "star*.py", "under_score_.py", "_private.py", "pipe|x.md",
     "pct%20.py", "[br].py", "#hash.py", "a.b.c", "CMakeLists.txt", "index.md",
 ]
 FOLDERS = ["", "pkg", "pkg/sub", "pkg/sub/deep", "other", "with space"]
