@@ -8,7 +8,6 @@ import warnings
 
 from analyzers.findings import AnalysisDegraded, Findings
 from analyzers.languages import LanguageSpec
-from analyzers.model import Symbol
 from analyzers.python_signals import PythonSignals, dotted_name, lines_at, risky_offsets
 from analyzers.python_skim import CONSTANT_NAME, skim
 from analyzers.textutil import comment_purpose, docstring_purpose, first_doc_line, leading_comment
@@ -220,13 +219,12 @@ class _ModuleWalker:
         self.functions[line] = node
         doc, doc_line = docstring_of(node)
         summary = first_doc_line(doc) if doc else ""
-        self.findings.symbols.append(Symbol("method" if in_class else "function", name, line, signature(node), summary))
+        self.findings.symbol("method" if in_class else "function", name, line, signature(node), summary)
         self.findings.keyword("Methods" if in_class else "Functions", name)
         if doc or node.decorator_list:
             self.signals.definition(name, node, doc, doc_line)
         self.signals.function_def(name, node, in_class)
-        if not scope and not short.startswith("_"):
-            self.public_docs.append(doc)
+        self._remember_public(scope, short, doc)
 
     def _remember_public(self, scope: str, name: str, doc: str) -> None:
         if not scope and not name.startswith("_"):

@@ -10,7 +10,7 @@ walker never visits.
 `skim` replaces a body (after its docstring) with `pass`, and a data assignment with
 `name = ...`, padded with blank lines so that every kept line keeps its number. It works on
 lines and indentation only, so it can be fooled (a `def` inside a string, a continuation line
-written at column 0); `Skim.confirms` then checks the parsed result: everything blanked must
+written at column 0); `Skim.unconfirmed` then checks the parsed result: everything blanked must
 come back exactly as the skim wrote it. What did not is spared in a second skim, and if that
 fails too the caller parses the original text.
 

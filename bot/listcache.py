@@ -27,15 +27,23 @@ KEPT = 8  # commits remembered; one of a 20,000-file repository takes about 1.5 
 MAX_PATCHED = 500
 
 
-def remembered_sources(repo: GitRepo, config: RepoConfig, rev: str) -> SourceTree:
-    """The sources at `rev`: remembered from an earlier run, or listed now and remembered."""
+def remembered_sources(
+    repo: GitRepo, config: RepoConfig, rev: str, derive: Callable[[], SourceTree] | None = None
+) -> SourceTree:
+    """The sources at `rev`: remembered from an earlier run, or found now and remembered.
+
+    Found by `derive` when given (another commit's sources patched with a diff), else listed.
+    """
     cache = cache_of(repo)
     tree_id = repo.tree_of(rev)
     state = cache.load(tree_id, config)
     if state is not None:
         return SourceTree.from_state(config, state)
-    paths, links = repo.listing(rev, prune=config.without_generated)
-    tree = SourceTree(paths, config, links)
+    if derive is not None:
+        tree = derive()
+    else:
+        paths, links = repo.listing(rev, prune=config.without_generated)
+        tree = SourceTree(paths, config, links)
     cache.save(tree_id, config, tree.state())
     return tree
 

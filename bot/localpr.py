@@ -9,7 +9,7 @@ from bot.config import CONFIG_PATH, RepoConfig, load_config
 from bot.docset import DocEngine, Plan
 from bot.gitstore import Change, GitRepo, RevisionFiles
 from bot.layout import SourceTree
-from bot.listcache import MAX_PATCHED, cache_of, remembered_sources, source_delta
+from bot.listcache import MAX_PATCHED, remembered_sources, source_delta
 from bot.summary import Summary, render_summary
 
 TRAILER = "Docbot-Generated: true"
@@ -57,15 +57,12 @@ def source_tree_at(
     """The head's sources: remembered, or the merge base's (remembered or listed) patched with the diff."""
     if len(changes) > MAX_PATCHED:
         return remembered_sources(repo, config, head_sha)
-    cache = cache_of(repo)
-    head_tree = repo.tree_of(head_sha)
-    state = cache.load(head_tree, config)
-    if state is not None:
-        return SourceTree.from_state(config, state)
-    base = remembered_sources(repo, config, base_sha)
-    tree = base.with_changes(*_source_delta(repo, config, head_sha, changes))
-    cache.save(head_tree, config, tree.state())
-    return tree
+
+    def patched_base() -> SourceTree:
+        base = remembered_sources(repo, config, base_sha)
+        return base.with_changes(*_source_delta(repo, config, head_sha, changes))
+
+    return remembered_sources(repo, config, head_sha, derive=patched_base)
 
 
 def _source_delta(repo: GitRepo, config: RepoConfig, head_sha: str, changes: list[Change]) -> tuple[set, set]:

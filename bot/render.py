@@ -301,16 +301,14 @@ def _plain_cells(name: str, signature: str, doc: str) -> bool:
 
 def _definitions_table(definitions: list[Symbol], source: str) -> str:
     """The rows of the definitions table, built in Python: a module can define thousands of names."""
-    rows, kinds = [], {}
+    rows = []
     for s in definitions:
         name, sig, doc = s.name, s.signature, s.doc
         if _plain_cells(name, sig, doc):
             name, sig = f"`{name}`", f"`{sig}`" if sig else ""
         else:
             name, sig, doc = cell(code(name)), cell(code(inline(sig))) if sig else "", cell(doc)
-        if (kind := kinds.get(s.kind)) is None:
-            kind = kinds[s.kind] = cell(s.kind)
-        rows.append(f"| {line_link(s.line, source, label='')} | {kind} | {name} | {sig} | {doc} |")
+        rows.append(f"| {line_link(s.line, source, label='')} | {cell(s.kind)} | {name} | {sig} | {doc} |")
     return "\n".join(rows)
 
 
