@@ -9,12 +9,12 @@ import sys
 from collections.abc import Sequence
 
 from bot.config import CONFIG_PATH, RepoConfig, load_config
-from bot.docset import DocEngine, Plan
+from bot.engine.layout import Layout, SourceTree
+from bot.engine.planner import DocEngine, Plan
 from bot.errors import DocbotError, InputError
-from bot.gitstore import Change, GitRepo
-from bot.layout import Layout, SourceTree
-from bot.listcache import MAX_PATCHED, remembered_sources, source_delta
-from bot.mirror import WorktreeFiles, write_pages
+from bot.repo.git import Change, GitRepo
+from bot.repo.listing_cache import MAX_PATCHED, remembered_sources, source_delta
+from bot.repo.worktree import WorktreeFiles, write_pages
 
 EXIT_OK, EXIT_STALE, EXIT_USAGE = 0, 1, 2
 _FILES_SHOWN = 40
@@ -121,7 +121,7 @@ def _worktree_sources(
 def _plan_all(engine: DocEngine, jobs: int, write_root) -> Plan:
     from tqdm import tqdm
 
-    from bot.fullgen import plan_all
+    from bot.engine.full import plan_all
 
     total = len(engine.tree.sources)
     with tqdm(total=total, unit="file", disable=not sys.stderr.isatty() or total < 50, file=sys.stderr) as bar:
@@ -179,7 +179,7 @@ def plan_as_json(plan: Plan, check: bool = False) -> dict:
 
 
 def cmd_pr(args: argparse.Namespace) -> int:
-    from bot.localpr import run_local_pr
+    from bot.local.pr import run_local_pr
 
     result = run_local_pr(GitRepo(args.repo), args.base, args.head, _overrides(args))
     if args.json:
@@ -219,22 +219,22 @@ def _configure_logging() -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from bot.settings import Settings
+    from bot.app.settings import Settings
 
     _configure_logging()
-    from bot.webhook import serve
+    from bot.app.webhook import serve
 
     serve(Settings.from_env(), args.host, args.port)
     return EXIT_OK
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from bot.queue import run_worker
-    from bot.settings import Settings
+    from bot.app.queue import run_worker
+    from bot.app.settings import Settings
+    from bot.pr.runner import run
 
     _configure_logging()
-
-    run_worker(Settings.from_env(), workers=args.workers)
+    run_worker(Settings.from_env(), workers=args.workers, runner=run)
     return EXIT_OK
 
 

@@ -2,7 +2,7 @@
 
 import gc
 
-from bot.webhook import create_app
+from bot.app.webhook import create_app
 
 app = create_app()
 

@@ -1,0 +1,133 @@
+"""The webhook server: verify, record, enqueue, answer 202 (it never calls GitHub)."""
+
+import json
+import logging
+from collections.abc import Callable
+
+from flask import Flask, Request, jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from bot.app.deliveries import DeliveryLog
+from bot.app.events import Ignored, route
+from bot.app.queue import DeliveryQueue
+from bot.app.settings import Settings
+from bot.app.signature import verify
+from bot.errors import WebhookError
+
+logger = logging.getLogger(__name__)
+
+MAX_PAYLOAD_BYTES = 25 * 1024 * 1024  # GitHub caps webhook payloads at 25 MB
+Answer = tuple[dict, int]
+
+
+class WebhookReceiver:
+    """The POST /webhook logic, apart from Flask: request in, (JSON body, status) out."""
+
+    def __init__(
+        self,
+        secret: bytes,
+        log: DeliveryLog,
+        enqueue: Callable[[str], object],
+        own_bot_login: str | None = None,
+    ) -> None:
+        self._secret = secret
+        self.log = log
+        self.enqueue = enqueue
+        self.own_bot_login = own_bot_login
+
+    def __repr__(self) -> str:
+        return f"WebhookReceiver(log={str(self.log.path)!r})"
+
+    def receive(self, req: Request) -> Answer:
+        """Handle one delivery; the body is read once, as raw bytes."""
+        body = req.get_data(cache=False)
+        if not verify(self._secret, body, req.headers.get("X-Hub-Signature-256")):
+            logger.warning("rejected a delivery with a missing or wrong signature")
+            return {"error": "invalid or missing X-Hub-Signature-256"}, 401
+        event = req.headers.get("X-GitHub-Event", "")
+        delivery_id = req.headers.get("X-GitHub-Delivery", "")
+        if not event or not delivery_id:
+            return {"error": "X-GitHub-Event and X-GitHub-Delivery are required"}, 400
+        try:
+            payload = json.loads(body)
+            if not isinstance(payload, dict):
+                raise WebhookError("the payload is not a JSON object")
+            routed = route(
+                event, payload, delivery_id=delivery_id, own_bot_login=self.own_bot_login
+            )
+        except (ValueError, WebhookError) as exc:
+            message = str(exc) if isinstance(exc, WebhookError) else "the body is not valid JSON"
+            logger.warning("delivery %s: rejected: %s", delivery_id, message)
+            return {"error": message}, 400
+        action = payload.get("action") if isinstance(payload.get("action"), str) else None
+        if isinstance(routed, Ignored):
+            self.log.record(delivery_id, event, action, b"", status="ignored", error=routed.reason)
+            logger.info("delivery %s: %s ignored: %s", delivery_id, event, routed.reason)
+            return {"status": "ignored", "reason": routed.reason, "delivery": delivery_id}, 202
+        return self._accept(delivery_id, event, action, body)
+
+    def _accept(self, delivery_id: str, event: str, action: str | None, body: bytes) -> Answer:
+        """Record a delivery that becomes a job, and enqueue it unless it is a redelivery."""
+        if not self.log.record(delivery_id, event, action, body):
+            logger.info("delivery %s: already recorded, not enqueued again", delivery_id)
+            return {"status": "duplicate", "delivery": delivery_id}, 202
+        try:
+            self.enqueue(delivery_id)
+        except Exception:
+            # Recorded as queued: the next worker start enqueues it again.
+            logger.exception("delivery %s: recorded, but the queue refused it", delivery_id)
+            answer = {"status": "recorded", "delivery": delivery_id, "error": "queue unavailable"}
+            return answer, 503
+        logger.info("delivery %s: %s.%s queued", delivery_id, event, action)
+        return {"status": "queued", "delivery": delivery_id}, 202
+
+
+def create_app(
+    settings: Settings | None = None, *, enqueue: Callable[[str], object] | None = None
+) -> Flask:
+    """The Flask app; ConfigError when GITHUB_WEBHOOK_SECRET is missing.
+
+    `enqueue(delivery_id)` replaces the hand-over to the Huey task run_delivery.
+    """
+    settings = Settings.from_env() if settings is None else settings
+    secret = settings.require_webhook_secret()
+    queue = DeliveryQueue(settings)
+    receiver = WebhookReceiver(secret, queue.log, enqueue or queue.enqueue, settings.bot_login)
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_PAYLOAD_BYTES
+
+    @app.post("/webhook")
+    def webhook():
+        answer, status = receiver.receive(request)
+        return jsonify(answer), status
+
+    @app.get("/healthz")
+    def healthz():
+        answer, status = health(queue)
+        return jsonify(answer), status
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(_exc: RequestEntityTooLarge):
+        logger.warning("rejected a body over %d bytes", MAX_PAYLOAD_BYTES)
+        return jsonify({"error": f"payload over {MAX_PAYLOAD_BYTES} bytes"}), 413
+
+    app.extensions["docbot"] = receiver
+    return app
+
+
+def health(queue: DeliveryQueue) -> Answer:
+    """Liveness plus the queue depth and the deliveries per status; 503 if the queue is down."""
+    deliveries = queue.log.counts()
+    try:
+        depth = queue.depth()
+    except Exception:
+        logger.exception("healthz: the queue cannot be read")
+        return {"status": "queue unavailable", "queue_depth": None, "deliveries": deliveries}, 503
+    return {"status": "ok", "queue_depth": depth, "deliveries": deliveries}, 200
+
+
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """The development server (production: gunicorn bot.wsgi:app); needs the webhook secret."""
+    app = create_app(settings)
+    logger.info("serving webhooks on http://%s:%d/webhook", host, port)
+    app.run(host=host, port=port, threaded=True, use_reloader=False)

@@ -1,0 +1,1 @@
+"""The one GitHub client: REST calls, App authentication, typed records."""

@@ -1,0 +1,93 @@
+"""`docbot pr`: the whole pull-request job on a local repository, no GitHub involved."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.config import CONFIG_PATH, RepoConfig, load_config
+from bot.engine.layout import SourceTree
+from bot.engine.planner import DocEngine, Plan
+from bot.engine.summary import Summary, render_summary
+from bot.repo.git import Change, GitRepo, RevisionFiles
+from bot.repo.listing_cache import MAX_PATCHED, remembered_sources, source_delta
+
+TRAILER = "Docbot-Generated: true"
+_FILE_MODES = ("100644", "100755")
+
+
+@dataclass
+class LocalPrResult:
+    plan: Plan
+    branch: str
+    commit: str | None  # tip of the companion branch, None when the docs are current
+    created: bool  # a new commit was made by this run
+    summary: str
+    head_sha: str
+    base_sha: str
+
+
+def companion_branch(head: str, head_sha: str) -> str:
+    """`docbot/<head branch>`; a bare sha gives `docbot/<short sha>`."""
+    name = head.removeprefix("refs/heads/")
+    if re.fullmatch(r"[0-9a-f]{7,40}", name) or name in ("HEAD", "@"):
+        name = head_sha[:12]
+    return f"docbot/{name}"
+
+
+def run_local_pr(repo: GitRepo, base: str, head: str, overrides: dict | None = None) -> LocalPrResult:
+    """Regenerate the docs a branch's changes affect and commit them on its companion branch."""
+    head_sha = repo.rev_parse(head)
+    base_sha = repo.merge_base(base, head_sha)
+    config = load_revision_config(repo, base, overrides)
+    files = RevisionFiles(repo, head_sha)
+    changes = repo.changes(base_sha, head_sha)
+    tree = source_tree_at(repo, config, base_sha, head_sha, changes)
+    plan = DocEngine(config, tree, files, files).plan_changes(changes)
+    branch = companion_branch(head, head_sha)
+    commit, created = _publish(repo, branch, head_sha, plan)
+    where = f"Regenerated pages are on the companion branch `{branch}` (`{commit[:12]}`)." if commit else ""
+    text = render_summary(Summary(plan.files, sorted(plan.writes), sorted(plan.deletes), head_sha, where))
+    return LocalPrResult(plan, branch, commit, created, text, head_sha, base_sha)
+
+
+def source_tree_at(
+    repo: GitRepo, config: RepoConfig, base_sha: str, head_sha: str, changes: list[Change]
+) -> SourceTree:
+    """The head's sources: remembered, or the merge base's (remembered or listed) patched with the diff."""
+    if len(changes) > MAX_PATCHED:
+        return remembered_sources(repo, config, head_sha)
+
+    def patched_base() -> SourceTree:
+        base = remembered_sources(repo, config, base_sha)
+        return base.with_changes(*_source_delta(repo, config, head_sha, changes))
+
+    return remembered_sources(repo, config, head_sha, derive=patched_base)
+
+
+def _source_delta(repo: GitRepo, config: RepoConfig, head_sha: str, changes: list[Change]) -> tuple[set, set]:
+    """Sources the changes add and remove, a regular file being one git records so at the head."""
+    modes = repo.modes(head_sha, {c.path for c in changes if c.status != "D"})
+    return source_delta(changes, config, lambda path: modes.get(path) in _FILE_MODES)
+
+
+def load_revision_config(repo: GitRepo, rev: str, overrides: dict | None) -> RepoConfig:
+    """`.github/docbot.yml` as it is at `rev` (the base branch), with command-line overrides on top."""
+    return load_config(repo.read_blob(repo.rev_parse(rev), CONFIG_PATH), overrides or {}, repo.root.name)
+
+
+def _publish(repo: GitRepo, branch: str, head_sha: str, plan: Plan) -> tuple[str | None, bool]:
+    """Point the companion branch at one docs commit on top of the head; idempotent."""
+    existing = repo.branch_sha(branch)
+    if not plan:
+        if existing:
+            repo.delete_branch(branch)
+        return None, False
+    tree = repo.build_tree(head_sha, {p: c.encode("utf-8") for p, c in plan.writes.items()}, plan.deletes)
+    if existing and repo.parents_of(existing) == [head_sha] and repo.tree_of(existing) == tree:
+        return existing, False
+    title = f"docs: regenerate the mirror for {len(plan.files)} changed file(s)"
+    message = f"{title}\n\n{TRAILER}\nDocbot-Head: {head_sha}\n"
+    commit = repo.commit_tree(tree, head_sha, message)
+    repo.set_branch(branch, commit)
+    return commit, True

@@ -1,0 +1,1 @@
+"""The App's jobs: PR sync, commands, check actions, and publishing what they produce."""

@@ -1,0 +1,165 @@
+"""A PR's docs in the git cache: fetch what the job needs, plan the mirror changes, prepare the commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from bot.config import CONFIG_PATH, RepoConfig, parse_config
+from bot.engine.layout import FOLDER_PAGES, Layout, SourceTree, ancestors, folder_of
+from bot.engine.planner import DocEngine, Plan
+from bot.errors import ConfigError
+from bot.local.pr import TRAILER
+from bot.pr.context import companion_branch
+from bot.repo.git import BareRepo, Change
+from bot.repo.snapshots import snapshot_at
+from bot.repo.tree_objects import TreeEntry
+
+DEFAULT_REF = "refs/docbot/default"
+NOT_FILES = ("160000", "040000")  # submodules and trees have no content to read
+
+
+@dataclass(frozen=True)
+class PullRefs:
+    """The commits a PR job works from, as fetched into the cache."""
+
+    default_sha: str
+    base_sha: str  # tip of the PR's base branch
+    head_sha: str
+    companion_tip: str | None  # the companion branch on origin, None when it does not exist
+
+
+@dataclass
+class ReadStats:
+    """How well the batch fetch predicted the engine's reads (unplanned reads cost a round trip each)."""
+
+    fetched: int = 0
+    planned: int = 0
+    unplanned: int = 0
+
+
+@dataclass(frozen=True)
+class DocWork:
+    """The result of planning: the mirror changes and the companion commit that carries them."""
+
+    plan: Plan
+    refs: PullRefs
+    commit: str | None  # None when the docs are current
+    stats: ReadStats = field(default_factory=ReadStats)
+    in_diff: frozenset[str] = frozenset()  # paths the PR's diff (merge base -> head) touches
+    head_pages: dict[str, str | None] = field(default_factory=dict)  # changed pages as they are at the head
+    head_message: str = ""  # the head commit's message, for the loop guard
+
+    @property
+    def needs_push(self) -> bool:
+        return self.commit is not None and self.commit != self.refs.companion_tip
+
+
+def fetch_pull(cache: BareRepo, number: int, head_sha: str, base_ref: str) -> PullRefs:
+    """One blobless fetch of the default branch, the base branch, the head sha and the companion branch."""
+    branch = companion_branch(number)
+    # A pattern fetches the companion branch when it exists and nothing otherwise (an exact refspec
+    # would fail); the negative patterns keep docbot/pr-<number><digit>... out.
+    exclude = [f"^refs/heads/{branch}{digit}*" for digit in range(10)]
+    cache.fetch([
+        f"+HEAD:{DEFAULT_REF}",
+        f"+refs/heads/{base_ref}:refs/remotes/origin/{base_ref}",
+        f"+{head_sha}:refs/docbot/pull/{number}/head",
+        f"+refs/heads/{branch}*:refs/remotes/origin/{branch}*",
+        *exclude,
+    ])
+    base, companion = f"refs/remotes/origin/{base_ref}", f"refs/remotes/origin/{branch}"
+    found = cache.refs(DEFAULT_REF, base, companion, f"refs/docbot/pull/{number}/head")
+    return PullRefs(found[DEFAULT_REF], found[base], found[f"refs/docbot/pull/{number}/head"], found.get(companion))
+
+
+def read_config(cache: BareRepo, refs: PullRefs, repo_name: str) -> tuple[RepoConfig, str]:
+    """`.github/docbot.yml` of the default branch, or the defaults and a note saying why."""
+    try:
+        config, note = parse_config(cache.read_blob(refs.default_sha, CONFIG_PATH)), ""
+    except ConfigError as exc:
+        config, note = RepoConfig(), f"{exc}; docbot used its default settings."
+    return config.with_project(repo_name), note
+
+
+def plan_docs(cache: BareRepo, repo: str, config: RepoConfig, refs: PullRefs) -> DocWork:
+    """Regenerate the pages of the files the PR changes (merge-base diff), reading the head."""
+    head = refs.head_sha
+    base = cache.merge_base(refs.base_sha, head)
+    snapshot = snapshot_at(cache, repo, config, base, head)
+    entries, tree = snapshot.entries, snapshot.tree
+    changes = cache.changes(base, head)
+    wanted = {entries[p].oid for p in pages_to_read(changes, tree, Layout(config.docs_dir), entries)}
+    stats = ReadStats(fetched=cache.fetch_objects(wanted), planned=len(wanted))
+    files = TreeFiles(cache, entries, wanted, stats)
+    plan = DocEngine(config, tree, files, files).plan_changes(changes)
+    in_diff = frozenset({c.path for c in changes} | {c.old_path for c in changes if c.old_path})
+    head_pages = {path: files.read_text(path) for path in plan.changed_pages}
+    return DocWork(plan, refs, companion_commit(cache, plan, refs), stats, in_diff, head_pages,
+                   cache.commit_message(head))
+
+
+def only_pages(cache: BareRepo, work: DocWork, paths: Iterable[str]) -> DocWork:
+    """The same work narrowed to these pages, with its own companion commit (None when none is left)."""
+    keep = set(paths)
+    plan = replace(work.plan, writes={p: t for p, t in work.plan.writes.items() if p in keep},
+                   deletes=work.plan.deletes & keep, written=work.plan.written & keep)
+    return replace(work, plan=plan, commit=companion_commit(cache, plan, work.refs))
+
+
+def pages_to_read(changes: Iterable[Change], tree: SourceTree, layout: Layout,
+                  entries: dict[str, TreeEntry]) -> set[str]:
+    """Every path the engine may read at the head for these changes (a superset), to fetch in one go."""
+    present = {c.path for c in changes if c.status != "D"}
+    gone = {c.old_path or c.path for c in changes if c.status in ("D", "R")}
+    touched = present | gone
+    for path in present | gone:
+        touched |= tree.dependents(path)
+    paths = {p for p in touched if p in tree}
+    for path in touched:
+        paths.update(layout.file_pages(path))
+    for folder in {a for p in touched for a in ancestors(folder_of(p))}:
+        pages = [layout.folder_page(folder, name) for name in FOLDER_PAGES]
+        paths.update(pages)
+        if pages[0] not in entries:  # no index page: the engine rebuilds it from the folder's sources
+            paths.update(tree.files_in(folder))
+    return {p for p in paths if p in entries and entries[p].mode not in NOT_FILES}
+
+
+class TreeFiles:
+    """Sources and mirror pages at one commit, read by blob id from its tree listing."""
+
+    def __init__(self, cache: BareRepo, entries: dict[str, TreeEntry], planned: set[str], stats: ReadStats):
+        self.cache = cache
+        self.entries = entries
+        self.planned = planned
+        self.stats = stats
+
+    def read(self, path: str) -> bytes | None:
+        entry = self.entries.get(path)
+        if entry is None or entry.mode in NOT_FILES:
+            return None
+        if entry.oid not in self.planned:
+            self.stats.unplanned += 1
+        return self.cache.read_object(entry.oid)
+
+    def read_text(self, path: str) -> str | None:
+        data = self.read(path)
+        return None if data is None else data.decode("utf-8", errors="replace")
+
+    def list_files(self, folder: str) -> list[str]:
+        prefix = folder.rstrip("/") + "/"
+        return sorted(p for p in self.entries if p.startswith(prefix))
+
+
+def companion_commit(cache: BareRepo, plan: Plan, refs: PullRefs) -> str | None:
+    """One commit on top of the head with the doc changes; the remote one when it already is exactly that."""
+    if not plan:
+        return None
+    writes = {path: text.encode("utf-8") for path, text in plan.writes.items()}
+    tree = cache.build_tree(refs.head_sha, writes, plan.deletes)
+    tip = refs.companion_tip
+    if tip and cache.parents_of(tip) == [refs.head_sha] and cache.tree_of(tip) == tree:
+        return tip
+    title = f"docs: regenerate the mirror for {len(plan.files)} changed file(s)"
+    return cache.commit_tree(tree, refs.head_sha, f"{title}\n\n{TRAILER}\nDocbot-Head: {refs.head_sha}\n")

@@ -1,0 +1,80 @@
+"""The job runner: one entry per job kind, with failures caught in one place and shown on the PR."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from bot.app.events import Job
+from bot.app.settings import Settings
+from bot.github.app_auth import InstallationTokens, app_jwt
+from bot.github.client import GitHubApi, app_slug
+from bot.pr.command_jobs import run_check_action, run_commands
+from bot.pr.context import JobContext
+from bot.pr.publish import report_failure
+from bot.pr.sync import close_pull, sync_pull
+
+logger = logging.getLogger(__name__)
+
+Stage = Callable[[str], None]
+RUNNERS: dict[str, Callable[[JobContext], str]] = {
+    "pr_sync": sync_pull,
+    "pr_closed": close_pull,
+    "command": run_commands,
+    "check_action": run_check_action,
+}
+
+_guard = threading.Lock()
+_tokens: dict[tuple[str, str], InstallationTokens] = {}
+_logins: dict[tuple[str, str], str] = {}
+
+
+def run(job: Job, settings: Settings, *, on_stage: Stage | None = None) -> str:
+    """Run one job and return a one-line outcome; a failure is logged, shown on the check run, re-raised.
+
+    Re-raising lets the queue retry: every step is idempotent, so a retry or a re-run after a crash
+    publishes the same result once. `on_stage(name)` is called at named points of the job.
+    """
+    if job.kind not in RUNNERS:
+        return f"{job.kind} jobs are not handled yet"
+    ctx = None
+    try:
+        ctx = context_for(job, settings, on_stage)
+        return RUNNERS[job.kind](ctx)
+    except Exception as exc:
+        logger.exception("delivery %s: %s job for %s#%s failed", job.delivery_id, job.kind, job.repo, job.pr_number)
+        if ctx is not None and job.kind == "pr_sync":
+            report_failure(ctx, exc)
+        raise
+    finally:
+        if ctx is not None:
+            ctx.api.close()
+
+
+def context_for(job: Job, settings: Settings, on_stage: Stage | None) -> JobContext:
+    """An authenticated context: the installation token comes from a per-process cache."""
+    token = installation_tokens(settings).get(job.installation_id)
+    api = GitHubApi(settings.api_url, token, settings.seconds_between_requests, settings.seconds_between_writes)
+    return JobContext(job, settings, api, token, bot_login(settings), on_stage)
+
+
+def installation_tokens(settings: Settings) -> InstallationTokens:
+    app_id, key = settings.require_app_credentials()
+    with _guard:
+        key_of = (app_id, settings.api_url)
+        if key_of not in _tokens:
+            _tokens[key_of] = InstallationTokens(app_id, key, settings.api_url)
+        return _tokens[key_of]
+
+
+def bot_login(settings: Settings) -> str:
+    """`<slug>[bot]`: DOCBOT_BOT_LOGIN, or asked of GitHub once per process."""
+    if settings.bot_login:
+        return settings.bot_login
+    app_id, key = settings.require_app_credentials()
+    with _guard:
+        key_of = (app_id, settings.api_url)
+        if key_of not in _logins:
+            _logins[key_of] = app_slug(settings.api_url, app_jwt(app_id, key)) + "[bot]"
+        return _logins[key_of]

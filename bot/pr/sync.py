@@ -1,0 +1,85 @@
+"""The PR jobs, step by step: sync a pull request's docs, clean up after it closes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.app.locks import job_lock
+from bot.github.records import CheckOutput, PullInfo
+from bot.pr.companion import close_companion
+from bot.pr.context import COMPANION_PREFIX, JobContext
+from bot.pr.publish import Outcome, complete_check, publish, start_check
+from bot.pr.regenerate import DocWork, fetch_pull, plan_docs, read_config
+
+
+def pull_lock_key(ctx: JobContext) -> str:
+    return f"{ctx.repo.lower()}#{ctx.job.pr_number}"
+
+
+def is_companion(ctx: JobContext) -> bool:
+    """Our own companion PRs (head docbot/pr-<n> in the base repository) are never documented."""
+    job = ctx.job
+    return (job.head_ref or "").startswith(COMPANION_PREFIX) and (job.head_repo or "").lower() == ctx.repo.lower()
+
+
+def sync_pull(ctx: JobContext) -> str:
+    """opened / synchronize / reopened / ready_for_review: bring the PR's docs up to date."""
+    if is_companion(ctx):
+        return "skipped: a docbot companion PR"
+    with job_lock(ctx.settings, pull_lock_key(ctx)):
+        return sync_locked(ctx).text
+
+
+def sync_locked(ctx: JobContext, mode: str | None = None, *, explicit: bool = False) -> Outcome:
+    """The sync under the PR's lock; `mode` overrides the config's, `explicit` the draft rule and loop guard."""
+    prepared = prepare(ctx, explicit)
+    if isinstance(prepared, Outcome):
+        return prepared
+    work, notes = prepared
+    ctx.stage("planned")
+    # Re-read under the lock: a job whose head moved on publishes nothing.
+    pull = ctx.api.get_pull(ctx.repo, ctx.job.pr_number)
+    if pull.head_sha != work.refs.head_sha or pull.state != "open":
+        return supersede(ctx, pull)
+    return publish(ctx, pull, work, notes, mode, explicit=explicit)
+
+
+def point_at(ctx: JobContext, pull: PullInfo) -> None:
+    """Aim a command's job (which knows only the PR number) at the PR's current head."""
+    ctx.job = replace(ctx.job, head_sha=pull.head_sha, head_ref=pull.head_ref, head_repo=pull.head_repo,
+                      base_ref=pull.base_ref, draft=pull.draft)
+    ctx.check_run_id = None
+
+
+def prepare(ctx: JobContext, explicit: bool = False) -> tuple[DocWork, list[str]] | Outcome:
+    """Fetch, read the config, start the check run and plan the docs; an Outcome says why to stop."""
+    job = ctx.job
+    with ctx.git_cache() as cache:
+        refs = fetch_pull(cache, job.pr_number, job.head_sha, job.base_ref)
+        ctx.stage("fetched")
+        ctx.config, note = read_config(cache, refs, ctx.repo.split("/")[1])
+        if ctx.config.mode == "off":
+            return Outcome("skipped: mode is off", "off")
+        if job.draft and not ctx.config.draft_prs and not explicit:
+            return Outcome("skipped: draft pull request", "draft")
+        start_check(ctx, refs.head_sha)
+        work = plan_docs(cache, ctx.repo, ctx.config, refs)
+    stats = work.stats
+    ctx.log("planned %d page change(s); blobs fetched %d of %d planned, %d unplanned read(s)",
+            len(work.plan.changed_pages), stats.fetched, stats.planned, stats.unplanned)
+    return work, [note] if note else []
+
+
+def supersede(ctx: JobContext, pull: PullInfo) -> Outcome:
+    """The head moved on (or the PR closed) while this job ran: say so on this head's check run."""
+    where = f"the head is now `{pull.head_sha[:12]}`" if pull.state == "open" else "the pull request is closed"
+    complete_check(ctx, "neutral", CheckOutput("Superseded", f"Nothing was published: {where}."))
+    return Outcome(f"superseded: {where}", "superseded")
+
+
+def close_pull(ctx: JobContext) -> str:
+    """closed (merged or not): the companion PR is closed and its branch deleted."""
+    if is_companion(ctx):
+        return "skipped: a docbot companion PR"
+    with job_lock(ctx.settings, pull_lock_key(ctx)):
+        return close_companion(ctx)

@@ -1,0 +1,1 @@
+"""Every git and work-tree read and write."""
