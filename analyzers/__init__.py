@@ -8,10 +8,10 @@ import posixpath
 from analyzers.decoding import BINARY_SNIFF_BYTES, decode, looks_binary
 from analyzers.findings import AnalysisDegraded, Findings, freeze
 from analyzers.languages import TEXT, LanguageSpec, binary_spec, refine_by_content, spec_for
-from analyzers.model import FileAnalysis, KeywordGroup, Note, Symbol
+from analyzers.model import PARSE_FILENAME, FileAnalysis, KeywordGroup, Note, Symbol
 from analyzers.textutil import count_lines
 
-__all__ = ["FileAnalysis", "KeywordGroup", "Note", "Symbol", "analyze_source"]
+__all__ = ["PARSE_FILENAME", "FileAnalysis", "KeywordGroup", "Note", "Symbol", "analyze_source"]
 
 # Analyzer name -> module with `analyze(path, text, spec) -> Findings`; imported on first use
 # so that `import analyzers` stays cheap.

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+# The file name parsers are given, so that an entry point can silence the warnings a parser emits
+# about the analyzed code (not about docbot) with one filter, warnings.filterwarnings("ignore",
+# module=re.escape(PARSE_FILENAME)); the analyzers themselves never change process-wide state.
+PARSE_FILENAME = "<docbot-analysis>"
+
 
 @dataclass(frozen=True)
 class Symbol:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import ast
-import gc
-import warnings
 
 from analyzers.findings import AnalysisDegraded, Findings
 from analyzers.languages import LanguageSpec
+from analyzers.model import PARSE_FILENAME
 from analyzers.python_signals import PythonSignals, dotted_name, lines_at, risky_offsets
 from analyzers.python_skim import CONSTANT_NAME, skim
 from analyzers.textutil import comment_purpose, docstring_purpose, first_doc_line, leading_comment
@@ -54,23 +53,16 @@ def _walk(path: str, text: str, tree: ast.Module, risky: set[int]) -> _ModuleWal
 
 
 def _parse(text: str) -> ast.Module:
-    collecting = gc.isenabled()
+    # The parser's warnings (invalid escapes, ...) are about the analyzed file, so they carry the
+    # name PARSE_FILENAME: the process's entry point silences that name once (bot/cli.py), since
+    # changing warning filters here would race with other threads.
     try:
-        with warnings.catch_warnings():
-            # Why: invalid escapes and `is` with a literal warn about the analyzed file, not us.
-            warnings.simplefilter("ignore", SyntaxWarning)
-            warnings.simplefilter("ignore", DeprecationWarning)
-            # Why: the parser allocates ~10^5 acyclic nodes; cycle collection in between costs ~20%.
-            gc.disable()
-            return ast.parse(text)
+        return ast.parse(text, PARSE_FILENAME)
     except SyntaxError as exc:
         where = f" at line {exc.lineno}" if exc.lineno else ""
         raise AnalysisDegraded(f"Python syntax error{where}: {exc.msg}; showing a lexical analysis") from None
     except ValueError as exc:  # NUL bytes past the binary sniff window
         raise AnalysisDegraded(f"Python source cannot be parsed ({exc}); showing a lexical analysis") from None
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def docstring_of(node: ast.AST) -> tuple[str, int]:

@@ -5,19 +5,21 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
+import warnings
 from collections.abc import Sequence
 
-from bot.config import CONFIG_PATH, RepoConfig, load_config
-from bot.engine.layout import Layout, SourceTree
-from bot.engine.planner import DocEngine, Plan
-from bot.errors import DocbotError, InputError
-from bot.repo.git import Change, GitRepo
-from bot.repo.listing_cache import MAX_PATCHED, remembered_sources, source_delta
-from bot.repo.worktree import WorktreeFiles, write_pages
+from analyzers.model import PARSE_FILENAME
+from bot.config import RepoConfig
+from bot.engine.planner import Plan
+from bot.errors import DocbotError
+from bot.local.generate import GenerateRequest, run_generate
+from bot.local.pr import run_local_pr
+from bot.local.report import format_plan, plan_as_json
+from bot.repo.git import GitRepo
 
 EXIT_OK, EXIT_STALE, EXIT_USAGE = 0, 1, 2
-_FILES_SHOWN = 40
 
 
 def _config_options(parser: argparse.ArgumentParser) -> None:
@@ -66,66 +68,12 @@ def _overrides(args: argparse.Namespace) -> dict:
     }
 
 
-def _repo_paths(repo: GitRepo, tree: SourceTree, docs: WorktreeFiles, raw: Sequence[str]) -> list[str]:
-    """Command-line paths as repository paths; anything outside the repository is refused."""
-    found: list[str] = []
-    for arg in raw:
-        full = os.path.realpath(os.path.abspath(arg))
-        root = str(repo.root)
-        if full != root and not full.startswith(root + os.sep):
-            raise InputError(f"{arg}: outside the repository {root}")
-        rel = "" if full == root else os.path.relpath(full, root).replace(os.sep, "/")
-        if os.path.isdir(full):
-            found += tree.files_under(rel)
-        elif rel in tree or docs.read(Layout(tree.config.docs_dir).docs_page(rel)) is not None:
-            found.append(rel)
-        else:
-            raise InputError(f"{arg}: not a documented source (excluded, missing, or generated)")
-    return found
-
-
 def cmd_generate(args: argparse.Namespace) -> int:
-    repo = GitRepo(args.repo)
-    files = WorktreeFiles(repo.root)
-    config = load_config(files.read(CONFIG_PATH), _overrides(args), repo.root.name)
-    changes = None
-    if not args.all and not args.paths:
-        if not args.base and not repo.has_commits():
-            raise InputError("the repository has no commits yet: use --all for a first generation")
-        changes = repo.changes(args.base or "HEAD")
-    engine = DocEngine(config, _worktree_sources(repo, files, config, args.base, changes), files, files)
-    if args.all:
-        plan = _plan_all(engine, args.jobs, None if args.check else repo.root)
-    elif args.paths:
-        plan = engine.plan_paths(_repo_paths(repo, engine.tree, files, args.paths))
-    else:
-        plan = engine.plan_changes(changes)
-    if not args.check:
-        write_pages(repo.root, config.docs_dir, plan.writes, plan.deletes)
+    request = GenerateRequest(args.repo, tuple(args.paths), args.base, args.all, args.check, args.jobs,
+                              _overrides(args))
+    plan, config = run_generate(request)
     _report(plan, args, config)
     return EXIT_STALE if args.check and plan else EXIT_OK
-
-
-def _worktree_sources(
-    repo: GitRepo, files: WorktreeFiles, config: RepoConfig, base: str | None, changes: list[Change] | None
-) -> SourceTree:
-    """The work tree's sources: for a change, the base commit's (remembered) patched with it; else listed."""
-    if changes is not None and len(changes) <= MAX_PATCHED:
-        tree = remembered_sources(repo, config, base or "HEAD")
-        return tree.with_changes(*source_delta(changes, config, files.is_regular))
-    gone = None if changes is None else {c.old_path or c.path for c in changes if c.status in ("D", "R")}
-    paths, links = repo.worktree_files(gone, prune=config.without_generated)
-    return SourceTree(paths, config, links)
-
-
-def _plan_all(engine: DocEngine, jobs: int, write_root) -> Plan:
-    from tqdm import tqdm
-
-    from bot.engine.full import plan_all
-
-    total = len(engine.tree.sources)
-    with tqdm(total=total, unit="file", disable=not sys.stderr.isatty() or total < 50, file=sys.stderr) as bar:
-        return plan_all(engine, jobs=max(1, jobs), progress=bar.update, write_root=write_root)
 
 
 def _report(plan: Plan, args: argparse.Namespace, config: RepoConfig) -> None:
@@ -142,44 +90,7 @@ def _report(plan: Plan, args: argparse.Namespace, config: RepoConfig) -> None:
     print(format_plan(plan, config))
 
 
-def format_plan(plan: Plan, config: RepoConfig) -> str:
-    """A short human summary: counts, then one line per file with its keyword changes."""
-    if not plan:
-        return f"docbot: documentation under {config.docs_dir}/ is current; nothing written"
-    lines = [
-        f"docbot: {len(plan.files)} file(s); {len(plan.written_pages)} page(s) written, "
-        f"{len(plan.deletes)} deleted under {config.docs_dir}/"
-    ]
-    shown = plan.files[:_FILES_SHOWN]
-    for report in shown:
-        label = f"{report.old_path} -> {report.path}" if report.old_path else report.path
-        changes = [f"+{k}: {', '.join(v)}" for k, v in report.added.items()]
-        changes += [f"-{k}: {', '.join(v)}" for k, v in report.removed.items()]
-        detail = "; ".join(changes)
-        lines.append(f"  {report.status:<9} {label}" + (f"  [{detail[:160]}]" if detail else ""))
-    if len(plan.files) > len(shown):
-        lines.append(f"  ... and {len(plan.files) - len(shown)} more file(s) (--json lists them all)")
-    for path, reason in plan.skipped[:20]:
-        lines.append(f"  skipped   {path}: {reason}")
-    return "\n".join(lines)
-
-
-def plan_as_json(plan: Plan, check: bool = False) -> dict:
-    return {
-        "stale": bool(plan) if check else None,
-        "written": plan.written_pages,
-        "deleted": sorted(plan.deletes),
-        "files": [
-            {"path": r.path, "status": r.status, "old_path": r.old_path, "added": r.added,
-             "removed": r.removed, "degraded": r.degraded}
-            for r in plan.files
-        ],
-        "skipped": [{"path": p, "reason": why} for p, why in plan.skipped],
-    }
-
-
 def cmd_pr(args: argparse.Namespace) -> int:
-    from bot.local.pr import run_local_pr
 
     result = run_local_pr(GitRepo(args.repo), args.base, args.head, _overrides(args))
     if args.json:
@@ -199,6 +110,8 @@ def cmd_pr(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # The parsers' warnings are about the analyzed code, never about docbot (see analyzers/model.py).
+    warnings.filterwarnings("ignore", module=re.escape(PARSE_FILENAME))
     handlers = {"generate": cmd_generate, "pr": cmd_pr, "serve": cmd_serve, "worker": cmd_worker}
     try:
         return handlers[args.command](args)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from bot.engine.layout import FOLDER_PAGES, ancestors, folder_of
 from bot.engine.readback import parse_folder_index, parse_subtree
-from bot.engine.render import FileEntry, FolderState, render_folder_doc, render_folder_index, render_subtree
+from bot.engine.render_folders import FileEntry, FolderState, render_folder_doc, render_folder_index, render_subtree
 from bot.engine.subtree_patch import patch_subtree
 
 if TYPE_CHECKING:

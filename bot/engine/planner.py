@@ -9,11 +9,13 @@ from typing import Protocol
 from analyzers import analyze_source
 from analyzers.model import FileAnalysis
 from bot.config import RepoConfig
+from bot.engine.changes import Change
 from bot.engine.folder_pages import FolderPlanner
-from bot.engine.layout import Layout, SourceTree, folder_of
+from bot.engine.layout import Layout
 from bot.engine.readback import parse_keywords
-from bot.engine.render import PageContext, render_file_docs, render_file_keywords
-from bot.repo.git import Change
+from bot.engine.render import render_file_docs, render_file_keywords
+from bot.engine.sources import SourceTree
+from bot.engine.templates import PageContext
 
 
 class FileReader(Protocol):
@@ -89,6 +91,16 @@ def keyword_diff(old: dict[str, tuple[str, ...]] | None, new: FileAnalysis | Non
     added = {k: tuple(sorted(after[k] - before.get(k, set()))) for k in after}
     removed = {k: tuple(sorted(before[k] - after.get(k, set()))) for k in before}
     return {k: v for k, v in sorted(added.items()) if v}, {k: v for k, v in sorted(removed.items()) if v}
+
+
+def file_report(path: str, status: str, old_kw_page: str | None, result: RenderedFile | None,
+                old_path: str | None = None) -> FileReport:
+    """What a source's new pages (None: none, it is gone) change: keywords gained and lost against its
+    keyword page as it was."""
+    old = parse_keywords(old_kw_page) if old_kw_page else None
+    analysis = result.analysis if result else None
+    added, removed = keyword_diff(old, analysis)
+    return FileReport(path, status, old_path, added, removed, analysis.degraded if analysis else "")
 
 
 class DocEngine:
@@ -180,21 +192,13 @@ class DocEngine:
         for path in deleted:
             plan.deletes.update(self.layout.file_pages(path))
             if path not in moved_from:
-                old = self._old_keywords(path)
-                plan.files.append(FileReport(path, "deleted", removed=keyword_diff(old, None)[1]))
+                plan.files.append(file_report(path, "deleted", self.read_page(self.layout.kw_page(path)), None))
         for path, result in rendered.items():
             docs, kw = self.layout.file_pages(path)
             plan.writes[docs], plan.writes[kw] = result.docs_md, result.kw_md
-            old = self._old_keywords(renamed.get(path, path))
-            added, removed = keyword_diff(old, result.analysis)
-            plan.files.append(
-                FileReport(path, statuses[path], renamed.get(path), added, removed, result.analysis.degraded)
-            )
+            old_kw = self.read_page(self.layout.kw_page(renamed.get(path, path)))
+            plan.files.append(file_report(path, statuses[path], old_kw, result, renamed.get(path)))
         plan.files.sort(key=lambda r: r.path)
-
-    def _old_keywords(self, path: str) -> dict[str, tuple[str, ...]] | None:
-        text = self.read_page(self.layout.kw_page(path))
-        return parse_keywords(text) if text else None
 
     def _only_real_changes(self, plan: Plan) -> Plan:
         """Drop writes identical to the current page and deletes of pages that do not exist."""
@@ -215,4 +219,3 @@ class DocEngine:
         return analysis.description
 
 
-__all__ = ["DocEngine", "FileReport", "Plan", "RenderedFile", "folder_of", "keyword_diff", "render_source"]

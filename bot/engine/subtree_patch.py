@@ -12,8 +12,10 @@ import re
 from collections.abc import Iterable
 from urllib.parse import unquote
 
+from bot.engine.markdown import md_escape
 from bot.engine.readback import unescape
-from bot.engine.render import PageContext, md_escape, subtree_entry, subtree_frame, subtree_headings
+from bot.engine.render_folders import subtree_entry, subtree_frame, subtree_headings
+from bot.engine.templates import PageContext
 
 _SENTINEL = "\0docbot-keywords\0"
 _COUNT = re.compile(r"^This index covers all ([\d,]+) documented files? within ", re.M)

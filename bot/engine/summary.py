@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from bot.engine.markdown import COMMENT_LIMIT, cell, code
 from bot.engine.planner import FileReport
-from bot.engine.render import cell, code
 
 MARKER = "<!-- docbot:summary -->"
-LIMIT = 65_536
+
 _KEYWORDS_SHOWN = 12
 
 
@@ -62,7 +62,7 @@ def _header(summary: Summary) -> list[str]:
     return lines
 
 
-def render_summary(summary: Summary, limit: int = LIMIT) -> str:
+def render_summary(summary: Summary, limit: int = COMMENT_LIMIT) -> str:
     """The comment body, cut with a note so it never exceeds GitHub's body limit."""
     lines = _header(summary)
     rows = [_file_row(r) for r in summary.files]
@@ -84,7 +84,7 @@ def _fit(head: list[str], rows: list[str], details: list[str], pages: list[str],
     out = head + kept_rows
     if len(kept_rows) < len(rows):
         cut = len(rows) - len(kept_rows)
-        out.append(f"\n*… and {cut} more file(s): cut to stay under GitHub's {LIMIT:,}-character limit.*")
+        out.append(f"\n*… and {cut} more file(s): cut to stay under GitHub's {COMMENT_LIMIT:,}-character limit.*")
     if pages:
         out += details + kept_pages
         if len(kept_pages) < len(pages):

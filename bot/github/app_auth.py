@@ -1,35 +1,20 @@
-"""GitHub App authentication: the App JWT and a thread-safe cache of installation tokens."""
+"""GitHub App authentication: the App JWT and a thread-safe cache of installation tokens (HTTP: client.py)."""
 
-import json
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
-from bot.errors import ConfigError, GitHubError
+from bot.errors import ConfigError
+from bot.github.client import request_installation_token
+from bot.github.records import InstallationToken
 
 JWT_BACKDATE = 60  # seconds: GitHub's clock may run behind ours
 JWT_LIFETIME = 540  # seconds after now; GitHub refuses more than 600
 REFRESH_MARGIN = 300  # seconds before expires_at when a cached token is replaced
-API_VERSION = "2022-11-28"
-
-
-@dataclass(frozen=True)
-class InstallationToken:
-    """An installation access token and when GitHub says it expires (epoch seconds)."""
-
-    token: str
-    expires_at: float
-
-    def __repr__(self) -> str:
-        return f"InstallationToken(token='<hidden>', expires_at={self.expires_at})"
 
 
 def load_private_key(pem: str | bytes) -> RSAPrivateKey:
@@ -55,49 +40,6 @@ def app_jwt(
     now = int(time.time() if now is None else now)
     claims = {"iat": now - JWT_BACKDATE, "exp": now + JWT_LIFETIME, "iss": str(app_id)}
     return jwt.encode(claims, key, algorithm="RS256")
-
-
-def request_installation_token(
-    api_url: str, app_token: str, installation_id: int, *, timeout: float = 30.0
-) -> InstallationToken:
-    """POST /app/installations/{id}/access_tokens; the one HTTP call of this module."""
-    request = urllib.request.Request(
-        f"{api_url}/app/installations/{installation_id}/access_tokens",
-        method="POST",
-        headers={
-            "Authorization": f"Bearer {app_token}",
-            "Accept": "application/vnd.github+json",
-            "X-GitHub-Api-Version": API_VERSION,
-            "User-Agent": "docbot",
-        },
-    )
-    what = f"installation {installation_id}: access token request"
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            body = json.load(response)
-    except urllib.error.HTTPError as exc:
-        raise GitHubError(f"{what} failed: HTTP {exc.code} {_github_message(exc)}") from None
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise GitHubError(f"{what} failed: {reason}") from None
-    except ValueError:
-        raise GitHubError(f"{what} answered with something that is not JSON") from None
-    try:
-        expires = datetime.fromisoformat(body["expires_at"]).timestamp()
-        return InstallationToken(token=body["token"], expires_at=expires)
-    except (KeyError, TypeError, ValueError):
-        raise GitHubError(f"{what} answered without token/expires_at") from None
-
-
-def _github_message(exc: urllib.error.HTTPError) -> str:
-    """GitHub's short error message from a JSON error body, if any."""
-    try:
-        message = json.load(exc).get("message", "")
-    except (ValueError, AttributeError, OSError):
-        message = ""
-    finally:
-        exc.close()
-    return str(message)[:200]
 
 
 class InstallationTokens:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -19,6 +20,7 @@ from bot.github.records import (  # noqa: F401  (re-exported: callers import the
     CheckOutput,
     CheckRunInfo,
     CommentInfo,
+    InstallationToken,
     PullInfo,
     ReviewComment,
     ReviewCommentInfo,
@@ -252,3 +254,19 @@ def app_slug(api_url: str, app_jwt: str) -> str:
             return str(data["slug"])
     finally:
         github.close()
+
+
+def request_installation_token(api_url: str, app_jwt: str, installation_id: int) -> InstallationToken:
+    """POST /app/installations/{id}/access_tokens with the App's JWT (not retried: the queue retries the job)."""
+    github = Github(auth=Auth.AppAuthToken(app_jwt), base_url=api_url, retry=None, timeout=TIMEOUT)
+    what = f"installation {installation_id}: access token request failed"
+    try:
+        with _calling(what):
+            path = f"/app/installations/{installation_id}/access_tokens"
+            _, data = github.requester.requestJsonAndCheck("POST", path)
+    finally:
+        github.close()
+    try:
+        return InstallationToken(data["token"], datetime.fromisoformat(data["expires_at"]).timestamp())
+    except (KeyError, TypeError, ValueError):
+        raise GitHubError(f"{what}: the answer has no token/expires_at") from None

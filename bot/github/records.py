@@ -87,3 +87,14 @@ class ReviewCommentInfo:
     line: int | None
     start_line: int | None
     commit_id: str
+
+
+@dataclass(frozen=True)
+class InstallationToken:
+    """An installation access token and when GitHub says it expires (epoch seconds)."""
+
+    token: str
+    expires_at: float
+
+    def __repr__(self) -> str:
+        return f"InstallationToken(token='<hidden>', expires_at={self.expires_at})"

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.config import CONFIG_PATH, RepoConfig, load_config
-from bot.engine.layout import SourceTree
+from bot.engine.changes import Change
 from bot.engine.planner import DocEngine, Plan
+from bot.engine.sources import SourceTree
 from bot.engine.summary import Summary, render_summary
-from bot.repo.git import Change, GitRepo, RevisionFiles
-from bot.repo.listing_cache import MAX_PATCHED, remembered_sources, source_delta
+from bot.repo.docs_commit import docs_commit
+from bot.repo.git import GitRepo
+from bot.repo.listing_cache import MAX_PATCHED, remembered_sources
+from bot.repo.readers import RevisionFiles
 
-TRAILER = "Docbot-Generated: true"
 _FILE_MODES = ("100644", "100755")
 
 
@@ -27,7 +30,7 @@ class LocalPrResult:
     base_sha: str
 
 
-def companion_branch(head: str, head_sha: str) -> str:
+def local_companion_branch(head: str, head_sha: str) -> str:
     """`docbot/<head branch>`; a bare sha gives `docbot/<short sha>`."""
     name = head.removeprefix("refs/heads/")
     if re.fullmatch(r"[0-9a-f]{7,40}", name) or name in ("HEAD", "@"):
@@ -44,7 +47,7 @@ def run_local_pr(repo: GitRepo, base: str, head: str, overrides: dict | None = N
     changes = repo.changes(base_sha, head_sha)
     tree = source_tree_at(repo, config, base_sha, head_sha, changes)
     plan = DocEngine(config, tree, files, files).plan_changes(changes)
-    branch = companion_branch(head, head_sha)
+    branch = local_companion_branch(head, head_sha)
     commit, created = _publish(repo, branch, head_sha, plan)
     where = f"Regenerated pages are on the companion branch `{branch}` (`{commit[:12]}`)." if commit else ""
     text = render_summary(Summary(plan.files, sorted(plan.writes), sorted(plan.deletes), head_sha, where))
@@ -60,15 +63,15 @@ def source_tree_at(
 
     def patched_base() -> SourceTree:
         base = remembered_sources(repo, config, base_sha)
-        return base.with_changes(*_source_delta(repo, config, head_sha, changes))
+        return base.after(changes, _regular_file_at(repo, head_sha, changes))
 
     return remembered_sources(repo, config, head_sha, derive=patched_base)
 
 
-def _source_delta(repo: GitRepo, config: RepoConfig, head_sha: str, changes: list[Change]) -> tuple[set, set]:
-    """Sources the changes add and remove, a regular file being one git records so at the head."""
+def _regular_file_at(repo: GitRepo, head_sha: str, changes: list[Change]) -> Callable[[str], bool]:
+    """Whether a changed path is a regular file as git records it at the head (one ls-tree for all)."""
     modes = repo.modes(head_sha, {c.path for c in changes if c.status != "D"})
-    return source_delta(changes, config, lambda path: modes.get(path) in _FILE_MODES)
+    return lambda path: modes.get(path) in _FILE_MODES
 
 
 def load_revision_config(repo: GitRepo, rev: str, overrides: dict | None) -> RepoConfig:
@@ -77,17 +80,13 @@ def load_revision_config(repo: GitRepo, rev: str, overrides: dict | None) -> Rep
 
 
 def _publish(repo: GitRepo, branch: str, head_sha: str, plan: Plan) -> tuple[str | None, bool]:
-    """Point the companion branch at one docs commit on top of the head; idempotent."""
+    """Point the companion branch at the docs commit on top of the head; idempotent."""
     existing = repo.branch_sha(branch)
-    if not plan:
+    commit = docs_commit(repo, head_sha, plan, existing)
+    if commit is None:
         if existing:
             repo.delete_branch(branch)
         return None, False
-    tree = repo.build_tree(head_sha, {p: c.encode("utf-8") for p, c in plan.writes.items()}, plan.deletes)
-    if existing and repo.parents_of(existing) == [head_sha] and repo.tree_of(existing) == tree:
-        return existing, False
-    title = f"docs: regenerate the mirror for {len(plan.files)} changed file(s)"
-    message = f"{title}\n\n{TRAILER}\nDocbot-Head: {head_sha}\n"
-    commit = repo.commit_tree(tree, head_sha, message)
-    repo.set_branch(branch, commit)
-    return commit, True
+    if commit != existing:
+        repo.set_branch(branch, commit)
+    return commit, commit != existing

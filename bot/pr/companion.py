@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.engine.markdown import COMMENT_LIMIT
 from bot.engine.planner import Plan
-from bot.engine.summary import LIMIT
 from bot.errors import GitHubError
-from bot.github.client import PullInfo
+from bot.github.records import PullInfo
 from bot.pr.context import JobContext, companion_branch
 from bot.pr.regenerate import DocWork
 
@@ -44,7 +44,7 @@ def companion_body(number: int, head_ref: str, plan: Plan) -> str:
         *pages[:_PAGES_SHOWN],
         *more,
     ]
-    return "\n".join(lines)[: LIMIT - 1] + "\n"
+    return "\n".join(lines)[: COMMENT_LIMIT - 1] + "\n"
 
 
 def sync_companion(ctx: JobContext, pull: PullInfo, work: DocWork) -> Companion:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.pr.suggestions import fence_for
+from bot.engine.markdown import fence
 
 WORKFLOWS = ".github/workflows"
 PATCH_LIMIT = 30_000  # characters of patch in the summary, which GitHub caps at 65,536 in all
@@ -104,8 +104,8 @@ def patch_instructions(branch: str, base_repo: str, patch: str, *, can_push: boo
     if can_push:
         lines += ["", "Or comment `/docs commit` and docbot pushes the commit to your branch itself."]
     shown, cut = _cut(patch, limit)
-    fence = fence_for(shown)
-    lines += ["", "The same change as a patch (`git apply` takes it):", "", f"{fence}diff", shown.rstrip("\n"), fence]
+    ticks = fence(shown)
+    lines += ["", "The same change as a patch (`git apply` takes it):", "", f"{ticks}diff", shown.rstrip("\n"), ticks]
     if cut:
         lines += ["", f"Cut after {len(shown):,} of {len(patch):,} characters, so it no longer applies: "
                       "use the command above."]

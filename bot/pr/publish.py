@@ -6,7 +6,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.engine.summary import LIMIT, Summary, render_summary
+from bot.engine.markdown import COMMENT_LIMIT
+from bot.engine.summary import Summary, render_summary
 from bot.errors import DocbotError, GitHubError
 from bot.github.records import CheckOutput, PullInfo
 from bot.pr.commands import CHECK_ACTIONS
@@ -122,7 +123,7 @@ def summary_text(ctx: JobContext, pull: PullInfo, work: DocWork, handover: Hando
     tail = "".join(f"\n{section}\n" for section in sections)
     summary = Summary(work.plan.files, sorted(work.plan.writes), sorted(work.plan.deletes), work.refs.head_sha,
                       destination(ctx, pull, handover), [*notes, *handover.notes])
-    return render_summary(summary, limit=LIMIT - 1 - len(tail)) + tail
+    return render_summary(summary, limit=COMMENT_LIMIT - 1 - len(tail)) + tail
 
 
 def start_check(ctx: JobContext, head_sha: str) -> None:

@@ -6,17 +6,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from bot.config import CONFIG_PATH, RepoConfig, parse_config
-from bot.engine.layout import FOLDER_PAGES, Layout, SourceTree, ancestors, folder_of
+from bot.engine.changes import Change
+from bot.engine.layout import FOLDER_PAGES, Layout, ancestors, folder_of
 from bot.engine.planner import DocEngine, Plan
+from bot.engine.sources import SourceTree
 from bot.errors import ConfigError
-from bot.local.pr import TRAILER
 from bot.pr.context import companion_branch
-from bot.repo.git import BareRepo, Change
+from bot.repo.docs_commit import docs_commit
+from bot.repo.git import BareRepo
+from bot.repo.readers import NOT_FILES, ReadStats, TreeFiles
 from bot.repo.snapshots import snapshot_at
 from bot.repo.tree_objects import TreeEntry
 
 DEFAULT_REF = "refs/docbot/default"
-NOT_FILES = ("160000", "040000")  # submodules and trees have no content to read
 
 
 @dataclass(frozen=True)
@@ -27,15 +29,6 @@ class PullRefs:
     base_sha: str  # tip of the PR's base branch
     head_sha: str
     companion_tip: str | None  # the companion branch on origin, None when it does not exist
-
-
-@dataclass
-class ReadStats:
-    """How well the batch fetch predicted the engine's reads (unplanned reads cost a round trip each)."""
-
-    fetched: int = 0
-    planned: int = 0
-    unplanned: int = 0
 
 
 @dataclass(frozen=True)
@@ -126,40 +119,6 @@ def pages_to_read(changes: Iterable[Change], tree: SourceTree, layout: Layout,
     return {p for p in paths if p in entries and entries[p].mode not in NOT_FILES}
 
 
-class TreeFiles:
-    """Sources and mirror pages at one commit, read by blob id from its tree listing."""
-
-    def __init__(self, cache: BareRepo, entries: dict[str, TreeEntry], planned: set[str], stats: ReadStats):
-        self.cache = cache
-        self.entries = entries
-        self.planned = planned
-        self.stats = stats
-
-    def read(self, path: str) -> bytes | None:
-        entry = self.entries.get(path)
-        if entry is None or entry.mode in NOT_FILES:
-            return None
-        if entry.oid not in self.planned:
-            self.stats.unplanned += 1
-        return self.cache.read_object(entry.oid)
-
-    def read_text(self, path: str) -> str | None:
-        data = self.read(path)
-        return None if data is None else data.decode("utf-8", errors="replace")
-
-    def list_files(self, folder: str) -> list[str]:
-        prefix = folder.rstrip("/") + "/"
-        return sorted(p for p in self.entries if p.startswith(prefix))
-
-
 def companion_commit(cache: BareRepo, plan: Plan, refs: PullRefs) -> str | None:
-    """One commit on top of the head with the doc changes; the remote one when it already is exactly that."""
-    if not plan:
-        return None
-    writes = {path: text.encode("utf-8") for path, text in plan.writes.items()}
-    tree = cache.build_tree(refs.head_sha, writes, plan.deletes)
-    tip = refs.companion_tip
-    if tip and cache.parents_of(tip) == [refs.head_sha] and cache.tree_of(tip) == tree:
-        return tip
-    title = f"docs: regenerate the mirror for {len(plan.files)} changed file(s)"
-    return cache.commit_tree(tree, refs.head_sha, f"{title}\n\n{TRAILER}\nDocbot-Head: {refs.head_sha}\n")
+    """The docs commit on top of the PR head; the companion branch's tip when it already is exactly that."""
+    return docs_commit(cache, refs.head_sha, plan, refs.companion_tip)

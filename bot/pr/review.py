@@ -9,8 +9,7 @@ from bot.github.records import PullInfo, ReviewComment, ReviewCommentInfo
 from bot.pr.context import JobContext
 from bot.pr.modes import Handover, branch_handover
 from bot.pr.regenerate import DocWork, only_pages
-from bot.pr.suggestions import MARKER, DocPage, Leftover, hunks_from_patch, plan_suggestions
-from bot.pr.suggestions import ReviewComment as Suggestion
+from bot.pr.suggestions import MARKER, DocPage, Leftover, Suggestion, hunks_from_patch, plan_suggestions
 
 REVIEW_MARKER = "<!-- docbot:review -->"
 REFUSED = "GitHub refused docbot's review"

@@ -56,7 +56,7 @@ def context_for(job: Job, settings: Settings, on_stage: Stage | None) -> JobCont
     """An authenticated context: the installation token comes from a per-process cache."""
     token = installation_tokens(settings).get(job.installation_id)
     api = GitHubApi(settings.api_url, token, settings.seconds_between_requests, settings.seconds_between_writes)
-    return JobContext(job, settings, api, token, bot_login(settings), on_stage)
+    return JobContext(job, settings, api, token, app_bot_login(settings), on_stage)
 
 
 def installation_tokens(settings: Settings) -> InstallationTokens:
@@ -68,7 +68,7 @@ def installation_tokens(settings: Settings) -> InstallationTokens:
         return _tokens[key_of]
 
 
-def bot_login(settings: Settings) -> str:
+def app_bot_login(settings: Settings) -> str:
     """`<slug>[bot]`: DOCBOT_BOT_LOGIN, or asked of GitHub once per process."""
     if settings.bot_login:
         return settings.bot_login

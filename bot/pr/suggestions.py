@@ -7,9 +7,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from bot.engine.markdown import COMMENT_LIMIT, fence
+
 MARKER = "<!-- docbot:suggestion -->"
 MAX_COMMENTS = 30  # large reviews fail with 502/422 (community); the rest goes to the branch
-BODY_LIMIT = 65_536  # GitHub rejects longer comment bodies
 JOIN_GAP = 2  # unchanged lines one comment may repeat to join two nearby edits
 
 NOT_IN_DIFF = "not part of the PR diff"
@@ -17,7 +18,7 @@ OUTSIDE_HUNKS = "change outside the diff hunks"
 NEW_FILE = "new file"
 DELETED_FILE = "deleted file"
 OVER_LIMIT = f"over the {MAX_COMMENTS}-comment limit"
-TOO_LARGE = f"suggestion over {BODY_LIMIT:,} characters"
+TOO_LARGE = f"suggestion over {COMMENT_LIMIT:,} characters"
 LINE_ENDINGS = "CRLF or missing final newline in the changed lines"
 
 _HUNK_HEADER = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.MULTILINE)
@@ -37,7 +38,7 @@ class DocPage:
 
 
 @dataclass(frozen=True)
-class ReviewComment:
+class Suggestion:
     """One review comment whose suggestion replaces lines start_line..line of the head file."""
 
     path: str
@@ -71,7 +72,7 @@ class Leftover:
 class SuggestionPlan:
     """The comments of one review, and the pages left for the branch."""
 
-    comments: list[ReviewComment] = field(default_factory=list)
+    comments: list[Suggestion] = field(default_factory=list)
     leftovers: list[Leftover] = field(default_factory=list)
 
 
@@ -95,19 +96,13 @@ def hunks_from_patch(patch: str | None) -> list[Hunk]:
     return hunks
 
 
-def fence_for(text: str) -> str:
-    """A backtick fence longer than any backtick run in text, at least three."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    return "`" * max(3, longest + 1)
-
-
 def suggestion_body(content: str) -> str:
     """The comment body whose suggestion block holds content (whole lines, each ending in a newline)."""
-    fence = fence_for(content)
-    return f"{MARKER}\n{fence}suggestion\n{content}{fence}"
+    ticks = fence(content)
+    return f"{MARKER}\n{ticks}suggestion\n{content}{ticks}"
 
 
-def plan_page(page: DocPage) -> list[ReviewComment] | Leftover:
+def plan_page(page: DocPage) -> list[Suggestion] | Leftover:
     """All comments that turn the head page into the new one, or why the whole page cannot be suggested."""
     if page.old == page.new:
         return []
@@ -125,7 +120,7 @@ def plan_page(page: DocPage) -> list[ReviewComment] | Leftover:
             # A partial set of suggestions would leave the page half regenerated.
             return Leftover(page.path, *refusal)
         comments.append(_comment(page.path, edit, new))
-    too_long = [c for c in comments if len(c.body) > BODY_LIMIT]
+    too_long = [c for c in comments if len(c.body) > COMMENT_LIMIT]
     if too_long:
         return Leftover(page.path, TOO_LARGE, _where(too_long[0].start_line or too_long[0].line, too_long[0].line))
     return comments
@@ -156,7 +151,7 @@ def eligible_for_auto(page: DocPage) -> bool:
     return suggestion_blocker(page) is None
 
 
-def apply_suggestions(old_text: str, comments: Iterable[ReviewComment]) -> str:
+def apply_suggestions(old_text: str, comments: Iterable[Suggestion]) -> str:
     """GitHub's "apply suggestion" for each comment: the selected lines become the block's content."""
     lines = _lines(old_text)
     taken: set[int] = set()
@@ -240,9 +235,9 @@ def _hunk_of(first: int, last: int, hunks: Sequence[Hunk]) -> Hunk | None:
     return next((h for h in hunks if h[0] <= first and last <= h[1]), None)
 
 
-def _comment(path: str, edit: _Edit, new: list[str]) -> ReviewComment:
+def _comment(path: str, edit: _Edit, new: list[str]) -> Suggestion:
     first, last = edit.i1 + 1, edit.i2
-    return ReviewComment(path, last, first if first < last else None, suggestion_body("".join(new[edit.j1:edit.j2])))
+    return Suggestion(path, last, first if first < last else None, suggestion_body("".join(new[edit.j1:edit.j2])))
 
 
 def _where(first: int, last: int) -> str:

@@ -8,12 +8,12 @@ import re
 import tempfile
 import zlib
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 import git
 from gitdb import GitDB
 
+from bot.engine.changes import Change
 from bot.errors import GitError, InputError
 from bot.repo.tree_objects import TreeEntry, rewrite_tree
 
@@ -21,15 +21,6 @@ from bot.repo.tree_objects import TreeEntry, rewrite_tree
 _LISTING_PATH = re.compile(r"\t([^\0]*)\0")
 _LISTING_LINK = re.compile(r"(?:^|\0)120000 [^\t\0]*\t([^\0]*)")
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
-
-
-@dataclass(frozen=True)
-class Change:
-    """One changed path between two revisions: status A, M, D or R (old_path set for R)."""
-
-    status: str
-    path: str
-    old_path: str | None = None
 
 
 class GitRepo:
@@ -232,25 +223,6 @@ def parse_name_status(out: str) -> list[Change]:
             changes.append(Change(kind, path))
             i += 2
     return changes
-
-
-class RevisionFiles:
-    """Reads sources and mirror pages as they are at one commit."""
-
-    def __init__(self, repo: GitRepo, rev: str):
-        self.repo = repo
-        self.rev = repo.rev_parse(rev)
-
-    def read(self, path: str) -> bytes | None:
-        return self.repo.read_blob(self.rev, path)
-
-    def read_text(self, path: str) -> str | None:
-        data = self.read(path)
-        return None if data is None else data.decode("utf-8", errors="replace")
-
-    def list_files(self, folder: str) -> list[str]:
-        prefix = folder.rstrip("/") + "/"
-        return [p for p in self.repo.tracked_files(self.rev) if p.startswith(prefix)]
 
 
 class BareRepo(GitRepo):

@@ -14,12 +14,12 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
 from bot.config import RepoConfig
-from bot.engine.layout import SourceTree
-from bot.repo.git import Change, GitRepo
+from bot.engine.sources import SourceTree
+from bot.repo.git import GitRepo
 
 FORMAT = 2  # 2: paths joined by NUL (see bot/layout.py)
 KEPT = 8  # commits remembered; one of a 20,000-file repository takes about 1.5 MB
@@ -46,18 +46,6 @@ def remembered_sources(
         tree = SourceTree(paths, config, links)
     cache.save(tree_id, config, tree.state())
     return tree
-
-
-def source_delta(
-    changes: Iterable[Change], config: RepoConfig, is_file: Callable[[str], bool]
-) -> tuple[set[str], set[str]]:
-    """Sources the changes add and remove. `is_file` says whether a changed path is a regular file
-    where the change ends (a path that became a link, a submodule or a folder is removed)."""
-    changes = list(changes)
-    removed = {c.old_path if c.status == "R" else c.path for c in changes if c.status in ("D", "R")}
-    present = {c.path for c in changes if c.status != "D"}
-    added = {p for p in present if config.is_source(p) and is_file(p)}
-    return added, removed | (present - added)
 
 
 def cache_of(repo: GitRepo) -> ListingCache:

@@ -13,7 +13,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from bot.config import RepoConfig
-from bot.engine.layout import SourceTree
+from bot.engine.changes import Change
+from bot.engine.sources import SourceTree
 from bot.repo.git import BareRepo
 from bot.repo.tree_objects import TreeEntry
 
@@ -41,7 +42,7 @@ def snapshot_at(cache: BareRepo, repo: str, config: RepoConfig, base: str, head:
         return found
     base_key = (repo, cache.tree_of(base), config)
     start = _recall(base_key) or _remember(base_key, _listed(cache, config, base))
-    return _remember(head_key, _patched(config, start, cache.tree_delta(base, head)))
+    return _remember(head_key, _patched(start, cache.tree_delta(base, head)))
 
 
 def _listed(cache: BareRepo, config: RepoConfig, rev: str) -> Snapshot:
@@ -53,17 +54,19 @@ def _source_tree(entries: dict[str, TreeEntry], config: RepoConfig) -> SourceTre
     return SourceTree(entries, config, [p for p, e in entries.items() if e.mode == LINK_MODE])
 
 
-def _patched(config: RepoConfig, start: Snapshot, delta: dict[str, TreeEntry | None]) -> Snapshot:
+def _patched(start: Snapshot, delta: dict[str, TreeEntry | None]) -> Snapshot:
     """`start` with the delta applied; its source tree kept when no path came, went or became a link."""
     entries = dict(start.entries)
-    same_paths = True
+    moved = []  # paths that came, went or changed kind (file <-> link)
     for path, entry in delta.items():
         before = entries.pop(path, None)
         if entry is not None:
             entries[path] = entry
         if before is None or entry is None or (before.mode == LINK_MODE) != (entry.mode == LINK_MODE):
-            same_paths = False
-    return Snapshot(entries, start.tree if same_paths else _source_tree(entries, config))
+            moved.append(Change("D" if entry is None else "M", path))
+    if not moved:
+        return Snapshot(entries, start.tree)
+    return Snapshot(entries, start.tree.after(moved, lambda path: entries[path].mode != LINK_MODE))
 
 
 def _recall(key: tuple[str, str, RepoConfig]) -> Snapshot | None:

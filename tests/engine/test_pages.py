@@ -8,15 +8,9 @@ import pytest
 
 from analyzers.model import FileAnalysis, KeywordGroup
 from bot.engine.readback import parse_folder_index, parse_keywords, parse_subtree
-from bot.engine.render import (
-    FileEntry,
-    FolderState,
-    PageContext,
-    render_file_keywords,
-    render_folder_doc,
-    render_folder_index,
-    render_subtree,
-)
+from bot.engine.render import render_file_keywords
+from bot.engine.render_folders import FileEntry, FolderState, render_folder_doc, render_folder_index, render_subtree
+from bot.engine.templates import PageContext
 
 CTX = PageContext("PyTorch", "docbot", "docs")
 # Characters that Markdown, tables, links or code spans treat specially, plus non-ASCII.

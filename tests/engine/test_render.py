@@ -12,20 +12,10 @@ from snapshot import assert_snapshot
 
 from analyzers import analyze_source
 from analyzers.model import FileAnalysis, KeywordGroup, Note, Symbol
-from bot.engine.render import (
-    FileEntry,
-    FolderState,
-    PageContext,
-    anchor,
-    code,
-    fence,
-    render_file_docs,
-    render_file_keywords,
-    render_folder_doc,
-    render_folder_index,
-    render_subtree,
-    to_source,
-)
+from bot.engine.markdown import anchor, code, fence
+from bot.engine.render import render_file_docs, render_file_keywords
+from bot.engine.render_folders import FileEntry, FolderState, render_folder_doc, render_folder_index, render_subtree
+from bot.engine.templates import PageContext, to_source
 
 CTX = PageContext("PyTorch", "docbot-test", "docs")
 DOCS_HEADINGS = [

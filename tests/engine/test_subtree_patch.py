@@ -6,8 +6,9 @@ import random
 
 import pytest
 
-from bot.engine.render import PageContext, render_subtree
+from bot.engine.render_folders import render_subtree
 from bot.engine.subtree_patch import patch_subtree
+from bot.engine.templates import PageContext
 
 CTX = PageContext(project_name="Widgets")
 NAMES = [

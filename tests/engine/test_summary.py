@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bot.engine.markdown import COMMENT_LIMIT
 from bot.engine.planner import FileReport
-from bot.engine.summary import LIMIT, MARKER, Summary, render_summary
+from bot.engine.summary import MARKER, Summary, render_summary
 
 
 def test_summary_lists_keywords_by_kind_and_the_destination():
@@ -26,7 +27,7 @@ def test_huge_summaries_are_cut_with_a_note_under_the_limit():
                for i in range(3000)]
     pages = [f"docs/pkg/file_{i}.py_docs.md" for i in range(3000)]
     text = render_summary(Summary(reports, pages, []))
-    assert len(text) <= LIMIT
+    assert len(text) <= COMMENT_LIMIT
     assert "more file(s): cut to stay under" in text
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import GitHubError
-from bot.github.client import CheckOutput, CommentInfo, GitHubApi, PullInfo, ReviewComment, app_slug
+from bot.github.client import GitHubApi, app_slug
+from bot.github.records import CheckOutput, CommentInfo, PullInfo, ReviewComment
 
 REPO = "octo/widgets"
 LINES = "".join(f"line {i}\n" for i in range(1, 11))

@@ -6,9 +6,10 @@ import pytest
 
 from bot.app.events import Job
 from bot.app.settings import Settings
+from bot.engine.markdown import COMMENT_LIMIT
 from bot.engine.planner import FileReport, Plan
-from bot.engine.summary import LIMIT
-from bot.github.client import GitHubApi, PullInfo
+from bot.github.client import GitHubApi
+from bot.github.records import PullInfo
 from bot.pr.commands import CHECK_ACTIONS
 from bot.pr.companion import Companion
 from bot.pr.context import JobContext
@@ -44,7 +45,7 @@ def test_a_huge_fork_summary_keeps_the_patch_and_stays_under_the_limit(tmp_path)
     leftovers = tuple(Leftover(p, OVER_LIMIT, "needs 3 comment(s)") for p in big.plan.writes)
     handover = Handover(Companion("docbot/pr-7", fork=True), suggested=30, leftovers=leftovers, fork_patch=patch)
     text = summary_text(ctx, pull(), big, handover, ["a note"])
-    assert len(text) <= LIMIT
+    assert len(text) <= COMMENT_LIMIT
     assert text.endswith(patch + "\n") and "- … and 2950 more page(s)" in text
     assert "30 suggestion(s) in docbot's review" in text and "The other pages are on the branch" in text
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from gitrepo import Repo
 
-from bot.local.pr import TRAILER
-from bot.pr.loop_guard import LoopVerdict, bot_login, check_push, has_docbot_trailer
+from bot.pr.loop_guard import LoopVerdict, bot_account, check_push
+from bot.repo.docs_commit import TRAILER, has_docbot_trailer
 
 SYNC = Path(__file__).parents[1] / "fixtures/webhooks/pull_request/synchronize.payload.json"
 OURS = f"docs: regenerate the mirror for 2 changed file(s)\n\n{TRAILER}\nDocbot-Head: {'a' * 40}\n"
@@ -59,7 +59,7 @@ def test_real_synchronize_payloads():
     payload = json.loads(SYNC.read_text())
     sender = payload["sender"]
     assert check_push(sender["login"], sender["type"], "Update README\n", "docbot").may_commit
-    assert not check_push(bot_login("docbot"), "Bot", None, "docbot").may_commit
+    assert not check_push(bot_account("docbot"), "Bot", None, "docbot").may_commit
 
 
 def test_a_commit_message_as_git_stores_it(tmp_path):

@@ -10,8 +10,8 @@ import pytest
 import requests
 from github_double.suggestions import apply_block, suggestion_block
 
+from bot.engine.markdown import COMMENT_LIMIT, fence
 from bot.pr.suggestions import (
-    BODY_LIMIT,
     DELETED_FILE,
     LINE_ENDINGS,
     MARKER,
@@ -22,11 +22,10 @@ from bot.pr.suggestions import (
     TOO_LARGE,
     DocPage,
     Leftover,
-    ReviewComment,
+    Suggestion,
     SuggestionPlan,
     apply_suggestions,
     eligible_for_auto,
-    fence_for,
     hunks_from_patch,
     plan_page,
     plan_suggestions,
@@ -43,8 +42,8 @@ def body(content: str, fence: str = "```") -> str:
     return f"{MARKER}\n{fence}suggestion\n{content}{fence}"
 
 
-def one(line: int, content: str, start: int | None = None, fence: str = "```") -> ReviewComment:
-    return ReviewComment(P, line, start, body(content, fence))
+def one(line: int, content: str, start: int | None = None, fence: str = "```") -> Suggestion:
+    return Suggestion(P, line, start, body(content, fence))
 
 
 PLACED = [
@@ -101,7 +100,7 @@ REFUSED = [
     ("final newline added", "a\nb", "a\nb\n", [(1, 2)], Leftover(P, LINE_ENDINGS, "line 2")),
     ("final newline removed", "a\nb\n", "a\nb", [(1, 2)], Leftover(P, LINE_ENDINGS, "line 2")),
     ("last line without newline changed", "a\nb", "a\nB", [(1, 2)], Leftover(P, LINE_ENDINGS, "line 2")),
-    ("block over the body limit", FIVE, "a\n" + "x" * BODY_LIMIT + "\nc\nd\ne\n", [(1, 5)],
+    ("block over the body limit", FIVE, "a\n" + "x" * COMMENT_LIMIT + "\nc\nd\ne\n", [(1, 5)],
      Leftover(P, TOO_LARGE, "line 2")),
 ]
 
@@ -144,8 +143,8 @@ def test_no_pages_no_review():
 
 
 @pytest.mark.parametrize(("comment", "entry"), [
-    (ReviewComment(P, 4, None, "b"), {"path": P, "body": "b", "line": 4, "side": "RIGHT"}),
-    (ReviewComment(P, 4, 2, "b"),
+    (Suggestion(P, 4, None, "b"), {"path": P, "body": "b", "line": 4, "side": "RIGHT"}),
+    (Suggestion(P, 4, 2, "b"),
      {"path": P, "body": "b", "line": 4, "side": "RIGHT", "start_line": 2, "start_side": "RIGHT"}),
 ])
 def test_comments_as_the_reviews_api_takes_them(comment, entry):
@@ -160,12 +159,12 @@ def test_leftovers_describe_themselves_for_the_summary(leftover, line):
     assert leftover.describe() == line
 
 
-@pytest.mark.parametrize(("text", "fence"), [
+@pytest.mark.parametrize(("text", "ticks"), [
     ("", "```"), ("plain\n", "```"), ("a ` b ``\n", "```"), ("```\n", "````"), ("x````y\n", "`````"),
     ("``````\n", "```````"),
 ])
-def test_fence_is_longer_than_any_backtick_run(text, fence):
-    assert fence_for(text) == fence
+def test_fence_is_longer_than_any_backtick_run(text, ticks):
+    assert fence(text) == ticks
 
 
 PATCHES = [
@@ -191,10 +190,10 @@ def test_hunks_from_patch(patch, hunks):
 @pytest.mark.parametrize(("comments", "message"), [
     ([one(2, "x\n"), one(3, "y\n", start=2)], "overlaps"),
     ([one(6, "x\n")], "does not fit"),
-    ([ReviewComment(P, 2, 3, body("x\n"))], "does not fit"),
+    ([Suggestion(P, 2, 3, body("x\n"))], "does not fit"),
     ([one(2, "x\r\n")], "line endings"),
-    ([ReviewComment(P, 2, None, "just words")], "no closed suggestion block"),
-    ([ReviewComment(P, 2, None, "```suggestion\nx\n``")], "no closed suggestion block"),
+    ([Suggestion(P, 2, None, "just words")], "no closed suggestion block"),
+    ([Suggestion(P, 2, None, "```suggestion\nx\n``")], "no closed suggestion block"),
 ])
 def test_apply_refuses_what_github_would_not_do_knowably(comments, message):
     with pytest.raises(ValueError, match=message):
@@ -254,13 +253,13 @@ def _case(seed: int) -> tuple[str, DocPage]:
     return kind, DocPage(P, old, _edited(rng, old, words), hunks)
 
 
-def _apply_like_the_double(old: str, comments: list[ReviewComment]) -> str:
+def _apply_like_the_double(old: str, comments: list[Suggestion]) -> str:
     for c in sorted(comments, key=lambda c: -c.line):
         old = apply_block(old, c.start_line or c.line, c.line, suggestion_block(c.body))
     return old
 
 
-def _check(page: DocPage, comments: list[ReviewComment]) -> None:
+def _check(page: DocPage, comments: list[Suggestion]) -> None:
     for c in comments:
         first = c.start_line or c.line
         assert c.start_line is None or c.start_line < c.line
@@ -324,7 +323,7 @@ class DocPull:
         """The page with the hunks taken from the `patch` of GET /pulls/{n}/files."""
         return DocPage(self.page, HEAD_PAGE, new, hunks_from_patch(self.get("files")[0]["patch"]))
 
-    def review(self, comments: list[ReviewComment]) -> int:
+    def review(self, comments: list[Suggestion]) -> int:
         review = {"commit_id": self.pr["head"]["sha"], "event": "COMMENT", "body": "docbot",
                   "comments": [c.as_api() for c in comments]}
         return requests.post(f"{self.api}/reviews", json=review, headers=self.headers, timeout=10).status_code

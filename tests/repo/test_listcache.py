@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.config import RepoConfig
-from bot.engine.layout import SourceTree
+from bot.engine.sources import SourceTree
 from bot.repo.listing_cache import ListingCache
 
 

@@ -1,84 +1,12 @@
-"""Files of a work tree: safe reads of sources and mirror pages, and the one function that writes pages."""
+"""The one place that writes mirror pages into a work tree: atomic, never through a link, never outside docs_dir."""
 
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from bot.errors import InputError
-
-
-class WorktreeFiles:
-    """Reads files below a repository root without ever following a link out of it."""
-
-    def __init__(self, root: str | os.PathLike[str]):
-        self.root = os.path.realpath(root)
-        # Resolved folders, by repository-relative folder: a full generation reads thousands of
-        # files from a few hundred folders, and resolving walks every component of the path.
-        self._folders: dict[str, str | None] = {}
-
-    def _safe_path(self, path: str) -> str | None:
-        folder, _, name = path.rpartition("/")
-        try:
-            parent = self._folders[folder]
-        except KeyError:
-            parent = os.path.realpath(os.path.join(self.root, folder))
-            if parent != self.root and not parent.startswith(self.root + os.sep):
-                parent = None
-            self._folders[folder] = parent
-        return None if parent is None or name in ("", ".", "..") else os.path.join(parent, name)
-
-    def read(self, path: str) -> bytes | None:
-        """The bytes of a regular file at `path`, or None when absent, a link, or outside the root."""
-        full = self._safe_path(path)
-        if full is None:
-            return None
-        try:
-            fd = os.open(full, os.O_RDONLY | os.O_NOFOLLOW)
-        except OSError:
-            return None
-        try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                return None
-            with os.fdopen(fd, "rb", closefd=False) as handle:
-                return handle.read()
-        finally:
-            os.close(fd)
-
-    def is_regular(self, path: str) -> bool:
-        """True for a regular file at `path` (not a link, folder or anything outside the root)."""
-        full = self._safe_path(path)
-        try:
-            return full is not None and stat.S_ISREG(os.lstat(full).st_mode)
-        except OSError:
-            return False
-
-    def size(self, path: str) -> int:
-        """Bytes of the file at `path` (0 when it cannot be seen); used to schedule work, never to trust."""
-        try:
-            return os.lstat(os.path.join(self.root, path)).st_size
-        except OSError:
-            return 0
-
-    def read_text(self, path: str) -> str | None:
-        data = self.read(path)
-        return None if data is None else data.decode("utf-8", errors="replace")
-
-    def list_files(self, folder: str) -> list[str]:
-        """Regular files below `folder` (repository-relative), links not followed."""
-        base = self._safe_path(folder)
-        found: list[str] = []
-        if base is None or not os.path.isdir(base) or os.path.islink(base):
-            return found
-        for dirpath, dirnames, filenames in os.walk(base):
-            dirnames[:] = [d for d in dirnames if not os.path.islink(os.path.join(dirpath, d))]
-            rel = os.path.relpath(dirpath, self.root).replace(os.sep, "/")
-            for name in filenames:
-                if os.path.isfile(os.path.join(dirpath, name)) and not os.path.islink(os.path.join(dirpath, name)):
-                    found.append(name if rel == "." else f"{rel}/{name}")
-        return sorted(found)
 
 
 class _Targets:

@@ -1,0 +1,44 @@
+"""What the command line prints about a plan: a short human summary, or the same as JSON."""
+
+from __future__ import annotations
+
+from bot.config import RepoConfig
+from bot.engine.planner import Plan
+
+FILES_SHOWN = 40
+
+
+def format_plan(plan: Plan, config: RepoConfig) -> str:
+    """A short human summary: counts, then one line per file with its keyword changes."""
+    if not plan:
+        return f"docbot: documentation under {config.docs_dir}/ is current; nothing written"
+    lines = [
+        f"docbot: {len(plan.files)} file(s); {len(plan.written_pages)} page(s) written, "
+        f"{len(plan.deletes)} deleted under {config.docs_dir}/"
+    ]
+    shown = plan.files[:FILES_SHOWN]
+    for report in shown:
+        label = f"{report.old_path} -> {report.path}" if report.old_path else report.path
+        changes = [f"+{k}: {', '.join(v)}" for k, v in report.added.items()]
+        changes += [f"-{k}: {', '.join(v)}" for k, v in report.removed.items()]
+        detail = "; ".join(changes)
+        lines.append(f"  {report.status:<9} {label}" + (f"  [{detail[:160]}]" if detail else ""))
+    if len(plan.files) > len(shown):
+        lines.append(f"  ... and {len(plan.files) - len(shown)} more file(s) (--json lists them all)")
+    for path, reason in plan.skipped[:20]:
+        lines.append(f"  skipped   {path}: {reason}")
+    return "\n".join(lines)
+
+
+def plan_as_json(plan: Plan, check: bool = False) -> dict:
+    return {
+        "stale": bool(plan) if check else None,
+        "written": plan.written_pages,
+        "deleted": sorted(plan.deletes),
+        "files": [
+            {"path": r.path, "status": r.status, "old_path": r.old_path, "added": r.added,
+             "removed": r.removed, "degraded": r.degraded}
+            for r in plan.files
+        ],
+        "skipped": [{"path": p, "reason": why} for p, why in plan.skipped],
+    }
