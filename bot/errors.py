@@ -27,7 +27,3 @@ class GitHubError(DocbotError):
     def __init__(self, message: str, status: int | None = None) -> None:
         super().__init__(message)
         self.status = status
-
-
-class StaleHeadError(GitHubError):
-    """The PR head moved on while a job ran; its results are outdated."""

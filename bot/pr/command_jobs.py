@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from functools import cache
 
 from bot.app.locks import job_lock
 from bot.errors import DocbotError
+from bot.pr.check_run import JobFailed, report_failure
 from bot.pr.commands import (
     CHECK_ACTIONS,
     CONFUSED,
@@ -21,11 +21,11 @@ from bot.pr.commands import (
     reaction_for,
     render_reply,
 )
-from bot.pr.context import JobContext
 from bot.pr.forks import PullRepos, push_target
-from bot.pr.publish import Outcome, report_failure
+from bot.pr.job_context import JobContext
+from bot.pr.publish import Outcome
 from bot.pr.summary_comment import is_skipped, read_summary, resume_body, skip_body, upsert_summary
-from bot.pr.sync import is_companion, point_at, pull_lock_key, sync_locked
+from bot.pr.sync import aimed_at, is_companion, pull_lock_key, sync_locked
 
 MODES = {"regenerate": None, "resume": None, "suggest": "suggestions", "branch": "branch", "commit": "commit"}
 CURRENT = "the docs are current"
@@ -62,10 +62,13 @@ def run_command(ctx: JobContext, command: Command, permission: Callable[[], str]
         return CommandResult(command, "not_allowed")
     try:
         return ACTIONS[command.name](ctx, command)
-    except DocbotError as exc:
-        ctx.log("/docs %s failed: %s", command.name, exc)
-        report_failure(ctx, exc)
-        return CommandResult(command, "failed", str(exc))
+    except (DocbotError, JobFailed) as exc:
+        failed = exc if isinstance(exc, JobFailed) else JobFailed(exc)
+        report_failure(ctx, failed.cause, failed.config, failed.check)
+        if not isinstance(failed.cause, DocbotError):
+            raise failed.cause from None  # a bug, not a refusal: the queue retries and logs it
+        ctx.log("/docs %s failed: %s", command.name, failed.cause)
+        return CommandResult(command, "failed", str(failed.cause))
 
 
 def run_check_action(ctx: JobContext) -> str:
@@ -80,7 +83,7 @@ def run_check_action(ctx: JobContext) -> str:
         pull = ctx.api.find_pull_by_head_sha(ctx.repo, job.head_sha or "")
         if pull is None:
             return f"no open pull request has the head {(job.head_sha or '')[:12]}"
-        ctx.job = replace(job, pr_number=pull.number)
+        ctx = ctx.aimed_at(pr_number=pull.number)
     with job_lock(ctx.settings, pull_lock_key(ctx)):
         result = ACTIONS[command.name](ctx, command)
     return f"button {job.action_identifier}: {result.outcome}" + (f" ({result.detail})" if result.detail else "")
@@ -89,7 +92,7 @@ def run_check_action(ctx: JobContext) -> str:
 def sync_command(ctx: JobContext, command: Command) -> CommandResult:
     """regenerate / suggest / branch / commit / resume: run the PR job now, in the command's mode."""
     pull = ctx.api.get_pull(ctx.repo, ctx.job.pr_number or 0)
-    point_at(ctx, pull)
+    ctx = aimed_at(ctx, pull)
     refusal = ""
     if pull.state != "open":
         refusal = "the pull request is closed"
@@ -130,8 +133,7 @@ def skip(ctx: JobContext, command: Command) -> CommandResult:
     upsert_summary(ctx, number, summary, skip_body(ctx.job.sender_login), create=True)
     pull = ctx.api.get_pull(ctx.repo, number)
     if pull.state == "open":
-        point_at(ctx, pull)
-        sync_locked(ctx, explicit=True)
+        sync_locked(aimed_at(ctx, pull), explicit=True)
     return CommandResult(command, "done")
 
 

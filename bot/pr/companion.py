@@ -8,7 +8,7 @@ from bot.engine.markdown import COMMENT_LIMIT
 from bot.engine.planner import Plan
 from bot.errors import GitHubError
 from bot.github.records import PullInfo
-from bot.pr.context import JobContext, companion_branch
+from bot.pr.job_context import JobContext, companion_branch
 from bot.pr.regenerate import DocWork
 
 BODY_MARKER = "<!-- docbot:companion -->"

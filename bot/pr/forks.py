@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import shlex
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,13 +22,6 @@ class PullRepos:
     head_repo: str | None  # None once the fork is deleted
     head_owner_type: str | None  # "User" or "Organization"
     maintainer_can_modify: bool
-
-    @classmethod
-    def from_payload(cls, pull_request: Mapping[str, Any]) -> PullRepos:
-        """From a webhook's or the API's pull request object (`head.repo` is null for a deleted fork)."""
-        head = pull_request["head"].get("repo") or {}
-        return cls(pull_request["base"]["repo"]["full_name"], head.get("full_name"),
-                   (head.get("owner") or {}).get("type"), pull_request.get("maintainer_can_modify") is True)
 
     @classmethod
     def from_pull(cls, pull: Any, base_repo: str) -> PullRepos:
@@ -61,11 +54,6 @@ def push_target(repos: PullRepos) -> PushDecision:
     if not repos.maintainer_can_modify:
         return PushDecision(False, f"{repos.head_repo} does not allow edits from maintainers")
     return PushDecision(True, f"{repos.head_repo} allows edits from maintainers")
-
-
-def companion_pr_possible(repos: PullRepos) -> bool:
-    """A companion PR needs head and base in one repository, so only same-repository PRs get one."""
-    return repos.same_repo
 
 
 def touches_workflows(paths: Iterable[str]) -> bool:

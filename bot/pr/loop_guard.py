@@ -14,11 +14,6 @@ class LoopVerdict:
     own_push: bool
     reason: str
 
-    @property
-    def may_commit(self) -> bool:
-        """A push of ours must never cause another commit: only the check run is updated."""
-        return not self.own_push
-
 
 def bot_account(app_slug: str) -> str:
     """The login GitHub gives an App's bot account."""

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from bot.engine.suggestions import Leftover
 from bot.errors import GitError
 from bot.github.records import PullInfo
 from bot.pr.companion import Companion, is_same_repo, retire_companion, sync_companion
-from bot.pr.context import JobContext
 from bot.pr.forks import PullRepos, patch_instructions, push_target
+from bot.pr.job_context import JobContext
 from bot.pr.regenerate import DocWork
-from bot.pr.suggestions import Leftover
 
 
 @dataclass(frozen=True)

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.config import RepoConfig
 from bot.engine.markdown import COMMENT_LIMIT
 from bot.engine.summary import Summary, render_summary
-from bot.errors import DocbotError, GitHubError
 from bot.github.records import CheckOutput, PullInfo
-from bot.pr.commands import CHECK_ACTIONS
-from bot.pr.context import CHECK_NAME, JobContext
+from bot.pr.check_run import Check, check_buttons, complete_check
 from bot.pr.forks import touches_workflows
+from bot.pr.job_context import JobContext
 from bot.pr.loop_guard import check_push
 from bot.pr.modes import Handover, branch_handover, commit_handover
 from bot.pr.regenerate import DocWork
 from bot.pr.review import suggestions_handover
 from bot.pr.summary_comment import SKIPPED_CHECK, is_skipped, own_summary, upsert_summary
 
-CHECK_LIMIT = 65_535  # characters of a check run's output.summary
 LEFTOVERS_SHOWN = 50
 WORKFLOWS_NOTE = "docbot never writes under `.github/workflows/`, so it published none of these pages."
 
@@ -33,6 +31,16 @@ PUBLISHERS: dict[str, Publisher] = {
 
 
 @dataclass(frozen=True)
+class Planned:
+    """What a sync knows once it has planned: the config, this head's check run, the docs, notes for the PR."""
+
+    config: RepoConfig
+    check: Check
+    work: DocWork
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Outcome:
     """What a sync did: one line for the log, a kind and the hand-over for a command's answer."""
 
@@ -41,27 +49,28 @@ class Outcome:
     handover: Handover | None = None
 
 
-def publish(ctx: JobContext, pull: PullInfo, work: DocWork, notes: list[str], mode: str | None = None,
+def publish(ctx: JobContext, pull: PullInfo, planned: Planned, mode: str | None = None,
             *, explicit: bool = False) -> Outcome:
     """Hand the docs over as the mode says, then summary and check run; `explicit` (a person asked): no loop guard."""
+    work, config = planned.work, planned.config
     own = not explicit and is_own_push(ctx, work)
     if own and not work.plan and work.refs.companion_tip is None:
-        finish_check(ctx, pull, work, None, notes)
+        finish_check(ctx, planned, pull, None)
         return Outcome("own push, docs current: check run only", "own_push")
     summary = own_summary(ctx, ctx.api.list_issue_comments(ctx.repo, pull.number))
     if is_skipped(summary):
-        complete_check(ctx, "neutral", CheckOutput("Skipped: /docs skip", SKIPPED_CHECK))
+        complete_check(ctx, planned.check, "neutral", CheckOutput("Skipped: /docs skip", SKIPPED_CHECK))
         return Outcome("skipped: /docs skip", "skipped")
     if own and work.plan:  # committing or pushing again could loop: the check run says what is stale
-        finish_check(ctx, pull, work, None, notes)
+        finish_check(ctx, planned, pull, None)
         return Outcome(f"own push, {len(work.plan.changed_pages)} page(s) stale: check run only", "own_push")
-    handover = hand_over(ctx, pull, work, mode or (ctx.config.mode if ctx.config else "auto"))
+    handover = hand_over(ctx, pull, work, mode or config.mode)
     ctx.stage("companion")
-    if ctx.config is None or ctx.config.summary_comment:
-        text = summary_text(ctx, pull, work, handover, notes)
+    if config.summary_comment:
+        text = summary_text(ctx, pull, work, handover, list(planned.notes))
         upsert_summary(ctx, pull.number, summary, text, create=bool(work.plan))
     ctx.stage("summary")
-    finish_check(ctx, pull, work, handover, notes)
+    finish_check(ctx, planned, pull, handover)
     return Outcome(outcome_text(work, handover), "published" if work.plan else "current", handover)
 
 
@@ -126,42 +135,19 @@ def summary_text(ctx: JobContext, pull: PullInfo, work: DocWork, handover: Hando
     return render_summary(summary, limit=COMMENT_LIMIT - 1 - len(tail)) + tail
 
 
-def start_check(ctx: JobContext, head_sha: str) -> None:
-    """This head's check run, in progress: our own one reused if a run of this job already made it."""
-    if ctx.config is not None and not ctx.config.check_run:
-        return
-    slug = ctx.bot_login.removesuffix("[bot]")
-    runs = [r for r in ctx.api.list_check_runs(ctx.repo, head_sha, CHECK_NAME) if r.app_slug == slug]
-    if runs:
-        ctx.check_run_id = runs[0].id
-    else:
-        ctx.check_run_id = ctx.api.create_check_run(ctx.repo, CHECK_NAME, head_sha, status="in_progress").id
-
-
-def complete_check(ctx: JobContext, conclusion: str, output: CheckOutput, details_url: str | None = None,
-                   actions: list[dict[str, str]] | None = None) -> None:
-    """Complete this head's check run; its buttons are `actions` (none unless given)."""
-    if ctx.check_run_id is None:
-        return
-    text = output.text and cap_check_text(output.text)
-    output = CheckOutput(output.title[:255], cap_check_text(output.summary), text)
-    ctx.api.update_check_run(ctx.repo, ctx.check_run_id, status="completed", conclusion=conclusion,
-                             output=output, details_url=details_url, actions=actions or [])
-
-
-def finish_check(ctx: JobContext, pull: PullInfo, work: DocWork, handover: Handover | None,
-                 notes: list[str]) -> None:
+def finish_check(ctx: JobContext, planned: Planned, pull: PullInfo, handover: Handover | None) -> None:
     """success when the docs are current, action_required (pages listed, buttons shown) when they are stale."""
+    work, notes, check = planned.work, planned.notes, planned.check
     head = f"`{work.refs.head_sha[:12]}`"
     note_lines = [f"> {n}" for n in [*notes, *(handover.notes if handover else ())]]
     if not work.plan:
         summary = "\n".join([f"No mirror page needs to change at {head}.", *note_lines])
-        complete_check(ctx, "success", CheckOutput("Documentation is current", summary))
+        complete_check(ctx, check, "success", CheckOutput("Documentation is current", summary))
         return
     where = destination(ctx, pull, handover)
     if handover is not None and handover.committed:
         summary = f"{where} The check run of that commit reports on them."
-        complete_check(ctx, "neutral", CheckOutput("Documentation committed", summary))
+        complete_check(ctx, check, "neutral", CheckOutput("Documentation committed", summary))
         return
     pages = [f"- `{p}`" for p in work.plan.changed_pages]
     summary = "\n".join([f"These pages are stale at {head}:", "", *pages, "", where, *note_lines])
@@ -169,37 +155,7 @@ def finish_check(ctx: JobContext, pull: PullInfo, work: DocWork, handover: Hando
     url = companion.pull.html_url if companion and companion.pull else pull.html_url
     title = f"{len(pages)} documentation page(s) to update"
     text = handover.fork_patch if handover and handover.fork_patch else None
-    complete_check(ctx, "action_required", CheckOutput(title, summary, text), details_url=url,
+    complete_check(ctx, check, "action_required", CheckOutput(title, summary, text), details_url=url,
                    actions=check_buttons(ctx, pull))
 
 
-def check_buttons(ctx: JobContext, pull: PullInfo) -> list[dict[str, str]]:
-    """Regenerate, and Open docs PR where a companion PR is possible (not for forks)."""
-    same_repo = (pull.head_repo or "").lower() == ctx.repo.lower()
-    return [{"label": label, "description": description, "identifier": identifier}
-            for identifier, (label, description, _) in CHECK_ACTIONS.items()
-            if same_repo or identifier != "open_docs_pr"]
-
-
-def report_failure(ctx: JobContext, exc: Exception) -> None:
-    """Tell the PR why the job failed, on this head's check run; never let the report hide the failure."""
-    config = ctx.config
-    if config is not None and (not config.check_run or config.mode == "off"):
-        return
-    reason = str(exc) if isinstance(exc, DocbotError) else f"an internal error ({type(exc).__name__})"
-    summary = (f"docbot could not finish: {reason}.\n\nIt retries on its own; the App's operators can find "
-               f"delivery `{ctx.job.delivery_id}` in the worker log.")
-    try:
-        if ctx.check_run_id is None and ctx.job.head_sha:
-            start_check(ctx, ctx.job.head_sha)
-        complete_check(ctx, "failure", CheckOutput("docbot failed", summary))
-    except GitHubError as report_error:
-        ctx.log("could not report the failure: %s", report_error, level=logging.WARNING)
-
-
-def cap_check_text(text: str) -> str:
-    """Check-run text cut (with a note) to GitHub's 65,535 characters."""
-    if len(text) <= CHECK_LIMIT:
-        return text
-    note = "\n\n*… cut to stay under GitHub's 65,535-character limit.*"
-    return text[: CHECK_LIMIT - len(note)].rsplit("\n", 1)[0] + note

@@ -11,7 +11,7 @@ from bot.engine.layout import FOLDER_PAGES, Layout, ancestors, folder_of
 from bot.engine.planner import DocEngine, Plan
 from bot.engine.sources import SourceTree
 from bot.errors import ConfigError
-from bot.pr.context import companion_branch
+from bot.pr.job_context import companion_branch
 from bot.repo.docs_commit import docs_commit
 from bot.repo.git import BareRepo
 from bot.repo.readers import NOT_FILES, ReadStats, TreeFiles

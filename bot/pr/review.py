@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.engine.suggestions import MARKER, DocPage, Leftover, Suggestion, hunks_from_patch, plan_suggestions
 from bot.errors import GitHubError
 from bot.github.records import PullInfo, ReviewComment, ReviewCommentInfo
-from bot.pr.context import JobContext
+from bot.pr.job_context import JobContext
 from bot.pr.modes import Handover, branch_handover
 from bot.pr.regenerate import DocWork, only_pages
-from bot.pr.suggestions import MARKER, DocPage, Leftover, Suggestion, hunks_from_patch, plan_suggestions
 
 REVIEW_MARKER = "<!-- docbot:review -->"
 REFUSED = "GitHub refused docbot's review"

@@ -10,9 +10,9 @@ from bot.app.events import Job
 from bot.app.settings import Settings
 from bot.github.app_auth import InstallationTokens, app_jwt
 from bot.github.client import GitHubApi, app_slug
+from bot.pr.check_run import JobFailed, report_failure
 from bot.pr.command_jobs import run_check_action, run_commands
-from bot.pr.context import JobContext
-from bot.pr.publish import report_failure
+from bot.pr.job_context import JobContext
 from bot.pr.sync import close_pull, sync_pull
 
 logger = logging.getLogger(__name__)
@@ -43,10 +43,12 @@ def run(job: Job, settings: Settings, *, on_stage: Stage | None = None) -> str:
         ctx = context_for(job, settings, on_stage)
         return RUNNERS[job.kind](ctx)
     except Exception as exc:
-        logger.exception("delivery %s: %s job for %s#%s failed", job.delivery_id, job.kind, job.repo, job.pr_number)
-        if ctx is not None and job.kind == "pr_sync":
-            report_failure(ctx, exc)
-        raise
+        failed = exc if isinstance(exc, JobFailed) else JobFailed(exc)
+        logger.error("delivery %s: %s job for %s#%s failed", job.delivery_id, job.kind, job.repo, job.pr_number,
+                     exc_info=failed.cause)
+        if ctx is not None and (job.kind == "pr_sync" or failed is exc):
+            report_failure(ctx, failed.cause, failed.config, failed.check)
+        raise failed.cause from None
     finally:
         if ctx is not None:
             ctx.api.close()

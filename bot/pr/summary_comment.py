@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from bot.engine.summary import MARKER
 from bot.github.records import CommentInfo
-from bot.pr.context import JobContext
+from bot.pr.job_context import JobContext
 
 # Kept in the App's own comment (no database shared between workers); a forged copy elsewhere counts for nothing.
 SKIP_MARKER = "<!-- docbot:skip -->"

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from bot.app.locks import job_lock
 from bot.github.records import CheckOutput, PullInfo
+from bot.pr.check_run import Check, JobFailed, complete_check, start_check
 from bot.pr.companion import close_companion
-from bot.pr.context import COMPANION_PREFIX, JobContext
-from bot.pr.publish import Outcome, complete_check, publish, start_check
-from bot.pr.regenerate import DocWork, fetch_pull, plan_docs, read_config
+from bot.pr.job_context import COMPANION_PREFIX, JobContext
+from bot.pr.publish import Outcome, Planned, publish
+from bot.pr.regenerate import fetch_pull, plan_docs, read_config
 
 
 def pull_lock_key(ctx: JobContext) -> str:
@@ -31,49 +30,57 @@ def sync_pull(ctx: JobContext) -> str:
 
 
 def sync_locked(ctx: JobContext, mode: str | None = None, *, explicit: bool = False) -> Outcome:
-    """The sync under the PR's lock; `mode` overrides the config's, `explicit` the draft rule and loop guard."""
-    prepared = prepare(ctx, explicit)
-    if isinstance(prepared, Outcome):
-        return prepared
-    work, notes = prepared
+    """The sync under the PR's lock; `mode` overrides the config's, `explicit` the draft rule and loop guard.
+
+    A failure leaves as JobFailed, carrying the config and check run it knew, for the one report.
+    """
+    planned = prepare(ctx, explicit)
+    if isinstance(planned, Outcome):
+        return planned
     ctx.stage("planned")
-    # Re-read under the lock: a job whose head moved on publishes nothing.
-    pull = ctx.api.get_pull(ctx.repo, ctx.job.pr_number)
-    if pull.head_sha != work.refs.head_sha or pull.state != "open":
-        return supersede(ctx, pull)
-    return publish(ctx, pull, work, notes, mode, explicit=explicit)
+    try:
+        # Re-read under the lock: a job whose head moved on publishes nothing.
+        pull = ctx.api.get_pull(ctx.repo, ctx.job.pr_number)
+        if pull.head_sha != planned.work.refs.head_sha or pull.state != "open":
+            return supersede(ctx, planned.check, pull)
+        return publish(ctx, pull, planned, mode, explicit=explicit)
+    except Exception as exc:
+        raise JobFailed(exc, planned.config, planned.check) from exc
 
 
-def point_at(ctx: JobContext, pull: PullInfo) -> None:
-    """Aim a command's job (which knows only the PR number) at the PR's current head."""
-    ctx.job = replace(ctx.job, head_sha=pull.head_sha, head_ref=pull.head_ref, head_repo=pull.head_repo,
-                      base_ref=pull.base_ref, draft=pull.draft)
-    ctx.check_run_id = None
+def aimed_at(ctx: JobContext, pull: PullInfo) -> JobContext:
+    """A command's job (which knows only the PR number) aimed at the PR's current head."""
+    return ctx.aimed_at(head_sha=pull.head_sha, head_ref=pull.head_ref, head_repo=pull.head_repo,
+                        base_ref=pull.base_ref, draft=pull.draft)
 
 
-def prepare(ctx: JobContext, explicit: bool = False) -> tuple[DocWork, list[str]] | Outcome:
+def prepare(ctx: JobContext, explicit: bool = False) -> Planned | Outcome:
     """Fetch, read the config, start the check run and plan the docs; an Outcome says why to stop."""
     job = ctx.job
-    with ctx.git_cache() as cache:
-        refs = fetch_pull(cache, job.pr_number, job.head_sha, job.base_ref)
-        ctx.stage("fetched")
-        ctx.config, note = read_config(cache, refs, ctx.repo.split("/")[1])
-        if ctx.config.mode == "off":
-            return Outcome("skipped: mode is off", "off")
-        if job.draft and not ctx.config.draft_prs and not explicit:
-            return Outcome("skipped: draft pull request", "draft")
-        start_check(ctx, refs.head_sha)
-        work = plan_docs(cache, ctx.repo, ctx.config, refs)
+    config = check = None
+    try:
+        with ctx.git_cache() as cache:
+            refs = fetch_pull(cache, job.pr_number, job.head_sha, job.base_ref)
+            ctx.stage("fetched")
+            config, note = read_config(cache, refs, ctx.repo.split("/")[1])
+            if config.mode == "off":
+                return Outcome("skipped: mode is off", "off")
+            if job.draft and not config.draft_prs and not explicit:
+                return Outcome("skipped: draft pull request", "draft")
+            check = start_check(ctx, refs.head_sha, config)
+            work = plan_docs(cache, ctx.repo, config, refs)
+    except Exception as exc:
+        raise JobFailed(exc, config, check) from exc
     stats = work.stats
     ctx.log("planned %d page change(s); blobs fetched %d of %d planned, %d unplanned read(s)",
             len(work.plan.changed_pages), stats.fetched, stats.planned, stats.unplanned)
-    return work, [note] if note else []
+    return Planned(config, check, work, (note,) if note else ())
 
 
-def supersede(ctx: JobContext, pull: PullInfo) -> Outcome:
+def supersede(ctx: JobContext, check: Check, pull: PullInfo) -> Outcome:
     """The head moved on (or the PR closed) while this job ran: say so on this head's check run."""
     where = f"the head is now `{pull.head_sha[:12]}`" if pull.state == "open" else "the pull request is closed"
-    complete_check(ctx, "neutral", CheckOutput("Superseded", f"Nothing was published: {where}."))
+    complete_check(ctx, check, "neutral", CheckOutput("Superseded", f"Nothing was published: {where}."))
     return Outcome(f"superseded: {where}", "superseded")
 
 

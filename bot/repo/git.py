@@ -20,7 +20,6 @@ from bot.repo.tree_objects import TreeEntry, rewrite_tree
 # `ls-files --stage -z` and `ls-tree -r -z` records: "<mode> <two fields>\t<path>\0"
 _LISTING_PATH = re.compile(r"\t([^\0]*)\0")
 _LISTING_LINK = re.compile(r"(?:^|\0)120000 [^\t\0]*\t([^\0]*)")
-EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 
 
 class GitRepo:
@@ -128,10 +127,6 @@ class GitRepo:
                 found[path] = meta.split(" ", 1)[0]
         return found
 
-    def symlinks(self, rev: str | None = None) -> set[str]:
-        """Paths git records as symbolic links (mode 120000): never followed, never documented."""
-        return self.listing(rev)[1]
-
     def read_blob(self, rev: str, path: str) -> bytes | None:
         """The bytes of `path` at `rev`, or None when it is absent there."""
         try:
@@ -199,12 +194,6 @@ class GitRepo:
     def delete_branch(self, branch: str) -> None:
         if self.branch_sha(branch):
             self._run("update-ref", "-d", f"refs/heads/{branch}")
-
-    def current_branch(self) -> str | None:
-        try:
-            return self._run("symbolic-ref", "--quiet", "--short", "HEAD").strip() or None
-        except GitError:
-            return None
 
 
 def parse_name_status(out: str) -> list[Change]:

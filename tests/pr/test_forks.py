@@ -16,7 +16,6 @@ from bot.pr.forks import (
     PullRepos,
     PushDecision,
     apply_command,
-    companion_pr_possible,
     patch_instructions,
     push_target,
     touches_workflows,
@@ -58,15 +57,22 @@ CASES = [
 ]
 
 
+def repos_from_payload(pull_request) -> PullRepos:
+    """From a webhook's pull request object (`head.repo` is null for a deleted fork)."""
+    head = pull_request["head"].get("repo") or {}
+    return PullRepos(pull_request["base"]["repo"]["full_name"], head.get("full_name"),
+                     (head.get("owner") or {}).get("type"), pull_request.get("maintainer_can_modify") is True)
+
+
 @pytest.mark.parametrize(("pr", "repos", "decision", "companion"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_push_rules_from_real_payloads(pr, repos, decision, companion):
-    assert PullRepos.from_payload(pr) == repos
-    assert (push_target(repos), companion_pr_possible(repos)) == (decision, companion)
+    assert repos_from_payload(pr) == repos
+    assert (push_target(repos), repos.same_repo) == (decision, companion)
 
 
 def test_same_repository_ignores_name_case_and_maintainer_edits():
     repos = PullRepos("Octo/Docs", "octo/docs", "Organization", False)
-    assert (push_target(repos).allowed, companion_pr_possible(repos)) == (True, True)
+    assert (push_target(repos).allowed, repos.same_repo) == (True, True)
 
 
 def test_from_the_jobs_pull_info():

@@ -8,16 +8,17 @@ from bot.app.events import Job
 from bot.app.settings import Settings
 from bot.engine.markdown import COMMENT_LIMIT
 from bot.engine.planner import FileReport, Plan
+from bot.engine.suggestions import OVER_LIMIT, Leftover
 from bot.github.client import GitHubApi
 from bot.github.records import PullInfo
+from bot.pr.check_run import check_buttons
 from bot.pr.commands import CHECK_ACTIONS
 from bot.pr.companion import Companion
-from bot.pr.context import JobContext
 from bot.pr.forks import patch_instructions
+from bot.pr.job_context import JobContext
 from bot.pr.modes import Handover
-from bot.pr.publish import check_buttons, destination, summary_text
+from bot.pr.publish import destination, summary_text
 from bot.pr.regenerate import DocWork, PullRefs
-from bot.pr.suggestions import OVER_LIMIT, Leftover
 
 HEAD = "a" * 40
 

@@ -1,8 +1,8 @@
 """The texts docbot publishes stay under GitHub's limits, cut with a note."""
 
 from bot.engine.planner import FileReport, Plan
+from bot.pr.check_run import CHECK_LIMIT, cap_check_text
 from bot.pr.companion import companion_body
-from bot.pr.publish import CHECK_LIMIT, cap_check_text
 
 
 def test_check_run_text_is_cut_on_a_line_with_a_note():

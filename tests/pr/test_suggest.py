@@ -9,9 +9,10 @@ import re
 import pytest
 import requests
 from github_double.suggestions import apply_block, suggestion_block
+from suggestion_oracle import apply_suggestions
 
 from bot.engine.markdown import COMMENT_LIMIT, fence
-from bot.pr.suggestions import (
+from bot.engine.suggestions import (
     DELETED_FILE,
     LINE_ENDINGS,
     MARKER,
@@ -24,14 +25,13 @@ from bot.pr.suggestions import (
     Leftover,
     Suggestion,
     SuggestionPlan,
-    apply_suggestions,
-    eligible_for_auto,
     hunks_from_patch,
     plan_page,
     plan_suggestions,
     suggestion_blocker,
     suggestion_body,
 )
+from bot.github.records import ReviewComment
 
 FIVE = "a\nb\nc\nd\ne\n"
 TEN = "".join(f"l{i}\n" for i in range(1, 11))
@@ -110,12 +110,11 @@ def test_pages_that_go_to_the_branch(old, new, hunks, expected):
     page = DocPage(P, old, new, hunks)
     assert plan_page(page) == expected
     assert suggestion_blocker(page) == expected
-    assert not eligible_for_auto(page)
 
 
 def test_eligible_pages_have_no_blocker():
     page = DocPage(P, FIVE, "a\nB\nc\nd\ne\n", [(1, 5)])
-    assert (eligible_for_auto(page), suggestion_blocker(page)) == (True, None)
+    assert suggestion_blocker(page) is None
 
 
 def _page(name: str, edits: int) -> DocPage:
@@ -148,7 +147,7 @@ def test_no_pages_no_review():
      {"path": P, "body": "b", "line": 4, "side": "RIGHT", "start_line": 2, "start_side": "RIGHT"}),
 ])
 def test_comments_as_the_reviews_api_takes_them(comment, entry):
-    assert comment.as_api() == entry
+    assert ReviewComment(comment.path, comment.body, comment.line, comment.start_line).as_dict() == entry
 
 
 @pytest.mark.parametrize(("leftover", "line"), [
@@ -325,7 +324,7 @@ class DocPull:
 
     def review(self, comments: list[Suggestion]) -> int:
         review = {"commit_id": self.pr["head"]["sha"], "event": "COMMENT", "body": "docbot",
-                  "comments": [c.as_api() for c in comments]}
+                  "comments": [ReviewComment(c.path, c.body, c.line, c.start_line).as_dict() for c in comments]}
         return requests.post(f"{self.api}/reviews", json=review, headers=self.headers, timeout=10).status_code
 
 

@@ -7,12 +7,11 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.app.events import Job
 from bot.app.locks import file_lock
 from bot.app.settings import Settings
-from bot.config import RepoConfig
 from bot.errors import WebhookError
 from bot.github.client import GitHubApi
 from bot.repo.git import BareRepo
@@ -29,7 +28,7 @@ def companion_branch(number: int) -> str:
     return f"{COMPANION_PREFIX}{number}"
 
 
-@dataclass
+@dataclass(frozen=True)
 class JobContext:
     """One job's world (probot's context): the event's primitives, an API client, a logger, hooks."""
 
@@ -39,12 +38,14 @@ class JobContext:
     token: str = field(repr=False)
     bot_login: str
     on_stage: Callable[[str], None] | None = None
-    config: RepoConfig | None = None  # once read from the default branch
-    check_run_id: int | None = None  # once this head's check run exists, so a failure can land on it
 
     def __post_init__(self) -> None:
         if not _REPO_NAME.fullmatch(self.job.repo) or {".", ".."} & set(self.job.repo.split("/")):
             raise WebhookError(f"repository name {self.job.repo[:100]!r} is not owner/name")
+
+    def aimed_at(self, **job_fields: object) -> JobContext:
+        """The same job, aimed elsewhere (a command's job learns the PR's head from the API)."""
+        return replace(self, job=replace(self.job, **job_fields))
 
     @property
     def repo(self) -> str:

@@ -22,7 +22,6 @@ TOO_LARGE = f"suggestion over {COMMENT_LIMIT:,} characters"
 LINE_ENDINGS = "CRLF or missing final newline in the changed lines"
 
 _HUNK_HEADER = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.MULTILINE)
-_OPENING = re.compile(r"^(`{3,})suggestion$")
 
 Hunk = tuple[int, int]  # first and last line (1-based, inclusive) of a hunk on the RIGHT side
 
@@ -45,14 +44,6 @@ class Suggestion:
     line: int
     start_line: int | None  # None for a single line; else start_line < line
     body: str
-    side: str = "RIGHT"
-
-    def as_api(self) -> dict:
-        """The entry of `comments[]` in POST /pulls/{n}/reviews."""
-        entry = {"path": self.path, "body": self.body, "line": self.line, "side": self.side}
-        if self.start_line is not None:
-            entry.update(start_line=self.start_line, start_side=self.side)
-        return entry
 
 
 @dataclass(frozen=True)
@@ -144,41 +135,6 @@ def suggestion_blocker(page: DocPage) -> Leftover | None:
     """Why `mode: auto` must send this page to the branch, or None when suggestions can carry all of it."""
     planned = plan_page(page)
     return planned if isinstance(planned, Leftover) else None
-
-
-def eligible_for_auto(page: DocPage) -> bool:
-    """The page is part of the diff and every change lies inside its hunks."""
-    return suggestion_blocker(page) is None
-
-
-def apply_suggestions(old_text: str, comments: Iterable[Suggestion]) -> str:
-    """GitHub's "apply suggestion" for each comment: the selected lines become the block's content."""
-    lines = _lines(old_text)
-    taken: set[int] = set()
-    # Bottom-up, so the line numbers of the comments still to apply stay valid.
-    for comment in sorted(comments, key=lambda c: c.line, reverse=True):
-        first = comment.start_line or comment.line
-        selected = set(range(first, comment.line + 1))
-        if first > comment.line or comment.line > len(lines) or first < 1 or selected & taken:
-            raise ValueError(f"suggestion on {_where(first, comment.line)} does not fit the file or overlaps another")
-        taken |= selected
-        replaced = lines[first - 1:comment.line]
-        content = _block_content(comment.body)
-        if any("\r" in line or not line.endswith("\n") for line in replaced + content):
-            raise ValueError(f"GitHub's result is not known for the line endings at {_where(first, comment.line)}")
-        lines[first - 1:comment.line] = content
-    return "".join(lines)
-
-
-def _block_content(body: str) -> list[str]:
-    """The lines between the suggestion fence and its closing fence, each with its newline."""
-    rows = body.split("\n")
-    opening = next((i for i, row in enumerate(rows) if _OPENING.match(row)), len(rows))
-    fence = rows[opening].removesuffix("suggestion") if opening < len(rows) else ""
-    for end in range(opening + 1, len(rows)):
-        if rows[end].startswith(fence) and not rows[end].strip("`"):
-            return [row + "\n" for row in rows[opening + 1:end]]
-    raise ValueError("the comment holds no closed suggestion block")
 
 
 def _lines(text: str) -> list[str]:
