@@ -16,7 +16,7 @@ from bot.engine.planner import Plan
 from bot.errors import DocbotError
 from bot.local.generate import GenerateRequest, run_generate
 from bot.local.pr import run_local_pr
-from bot.local.report import format_plan, plan_as_json
+from bot.local.report import format_plan, format_pr, plan_as_json, pr_as_json
 from bot.repo.git import GitRepo
 
 EXIT_OK, EXIT_STALE, EXIT_USAGE = 0, 1, 2
@@ -47,7 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--repo", default=".", help="the git repository")
     pr.add_argument("--base", required=True, metavar="REF", help="the branch the PR targets")
     pr.add_argument("--head", required=True, metavar="REF", help="the PR's branch")
-    pr.add_argument("--mode", choices=("branch", "suggestions", "auto"), default="auto")
+    pr.add_argument("--mode", choices=("branch", "suggestions", "auto"), default="auto",
+                    help="auto/suggestions: pages the branch itself changed are shown as the review suggestions the "
+                         "App would post, the rest go to the companion branch; branch: every page goes there")
     pr.add_argument("--json", action="store_true", help="print the result as JSON")
     _config_options(pr)
     serve = commands.add_parser("serve", help="the webhook server (development; use gunicorn in production)")
@@ -91,20 +93,11 @@ def _report(plan: Plan, args: argparse.Namespace, config: RepoConfig) -> None:
 
 
 def cmd_pr(args: argparse.Namespace) -> int:
-
-    result = run_local_pr(GitRepo(args.repo), args.base, args.head, _overrides(args))
+    result = run_local_pr(GitRepo(args.repo), args.base, args.head, _overrides(args), args.mode)
     if args.json:
-        data = plan_as_json(result.plan)
-        data.update(branch=result.branch, commit=result.commit, created=result.created,
-                    head=result.head_sha, base=result.base_sha, summary=result.summary)
-        print(json.dumps(data, indent=2, ensure_ascii=False))
-        return EXIT_OK
-    print(result.summary, end="")
-    if result.commit:
-        state = "new commit" if result.created else "unchanged"
-        print(f"\ndocbot: companion branch {result.branch} -> {result.commit[:12]} ({state})")
+        print(json.dumps(pr_as_json(result), indent=2, ensure_ascii=False))
     else:
-        print(f"\ndocbot: documentation is current; no companion branch ({result.branch})")
+        print(format_pr(result), end="")
     return EXIT_OK
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from analyzers import analyze_source
@@ -58,6 +58,12 @@ class Plan:
 
     def __bool__(self) -> bool:
         return bool(self.writes or self.written or self.deletes)
+
+    def only(self, pages: Iterable[str]) -> Plan:
+        """The same plan narrowed to these pages (the rest goes elsewhere, e.g. as suggestions)."""
+        keep = set(pages)
+        return replace(self, writes={p: t for p, t in self.writes.items() if p in keep},
+                       deletes=self.deletes & keep, written=self.written & keep)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from bot.config import CONFIG_PATH, RepoConfig, load_config
 from bot.engine.changes import Change
 from bot.engine.planner import DocEngine, Plan
 from bot.engine.sources import SourceTree
+from bot.engine.suggestions import DocPage, Suggestion, SuggestionPlan, hunks_from_patch, plan_suggestions
 from bot.engine.summary import Summary, render_summary
 from bot.repo.docs_commit import docs_commit
 from bot.repo.git import GitRepo
@@ -19,9 +20,10 @@ from bot.repo.readers import RevisionFiles
 _FILE_MODES = ("100644", "100755")
 
 
-@dataclass
+@dataclass(frozen=True)
 class LocalPrResult:
     plan: Plan
+    suggestions: tuple[Suggestion, ...]  # what the App would post as review suggestions (modes auto, suggestions)
     branch: str
     commit: str | None  # tip of the companion branch, None when the docs are current
     created: bool  # a new commit was made by this run
@@ -38,8 +40,10 @@ def local_companion_branch(head: str, head_sha: str) -> str:
     return f"docbot/{name}"
 
 
-def run_local_pr(repo: GitRepo, base: str, head: str, overrides: dict | None = None) -> LocalPrResult:
-    """Regenerate the docs a branch's changes affect and commit them on its companion branch."""
+def run_local_pr(repo: GitRepo, base: str, head: str, overrides: dict | None = None,
+                 mode: str = "auto") -> LocalPrResult:
+    """Regenerate the docs a branch's changes affect: as the App would suggest them (mode auto or
+    suggestions), and every other page (mode branch: all of them) committed on the companion branch."""
     head_sha = repo.rev_parse(head)
     base_sha = repo.merge_base(base, head_sha)
     config = load_revision_config(repo, base, overrides)
@@ -47,11 +51,32 @@ def run_local_pr(repo: GitRepo, base: str, head: str, overrides: dict | None = N
     changes = repo.changes(base_sha, head_sha)
     tree = source_tree_at(repo, config, base_sha, head_sha, changes)
     plan = DocEngine(config, tree, files, files).plan_changes(changes)
+    suggested = SuggestionPlan()
+    if mode != "branch" and plan:
+        in_diff = {c.path for c in changes}
+        suggested = plan_suggestions(_doc_pages(repo, base_sha, head_sha, plan, files, in_diff))
+    branch_plan = plan.only(leftover.path for leftover in suggested.leftovers) if suggested.comments else plan
     branch = local_companion_branch(head, head_sha)
-    commit, created = _publish(repo, branch, head_sha, plan)
-    where = f"Regenerated pages are on the companion branch `{branch}` (`{commit[:12]}`)." if commit else ""
-    text = render_summary(Summary(plan.files, sorted(plan.writes), sorted(plan.deletes), head_sha, where))
-    return LocalPrResult(plan, branch, commit, created, text, head_sha, base_sha)
+    commit, created = _publish(repo, branch, head_sha, branch_plan)
+    text = render_summary(Summary(plan.files, sorted(plan.writes), sorted(plan.deletes), head_sha,
+                                  _destination(branch, commit, len(suggested.comments))))
+    return LocalPrResult(plan, tuple(suggested.comments), branch, commit, created, text, head_sha, base_sha)
+
+
+def _doc_pages(repo: GitRepo, base_sha: str, head_sha: str, plan: Plan, files: RevisionFiles,
+               in_diff: set[str]) -> list[DocPage]:
+    """Each changed page at the head and regenerated, with the branch diff's hunks when the branch touched it."""
+    return [DocPage(path, files.read_text(path), plan.writes.get(path),
+                    hunks_from_patch(repo.diff(base_sha, head_sha, [path])) if path in in_diff else ())
+            for path in plan.changed_pages]
+
+
+def _destination(branch: str, commit: str | None, suggested: int) -> str:
+    parts = [f"{suggested} suggestion(s) would be posted in a review."] if suggested else []
+    if commit:
+        what = "The other pages are" if suggested else "Regenerated pages are"
+        parts.append(f"{what} on the companion branch `{branch}` (`{commit[:12]}`).")
+    return " ".join(parts)
 
 
 def source_tree_at(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.config import RepoConfig
 from bot.engine.planner import Plan
+from bot.local.pr import LocalPrResult
 
 FILES_SHOWN = 40
 
@@ -42,3 +43,33 @@ def plan_as_json(plan: Plan, check: bool = False) -> dict:
         ],
         "skipped": [{"path": p, "reason": why} for p, why in plan.skipped],
     }
+
+
+def format_pr(result: LocalPrResult) -> str:
+    """The summary comment, the suggestions the App would post, and where the companion branch is."""
+    lines = [result.summary.rstrip("\n"), ""]
+    if result.suggestions:
+        lines.append(f"docbot: {len(result.suggestions)} suggestion(s) the App would post:")
+        lines += [f"  {s.path} {_lines_of(s)}" for s in result.suggestions]
+    if result.commit:
+        state = "new commit" if result.created else "unchanged"
+        lines.append(f"docbot: companion branch {result.branch} -> {result.commit[:12]} ({state})")
+    elif not result.suggestions:
+        lines.append(f"docbot: documentation is current; no companion branch ({result.branch})")
+    else:
+        lines.append(f"docbot: every page is a suggestion; no companion branch ({result.branch})")
+    return "\n".join(lines) + "\n"
+
+
+def _lines_of(suggestion) -> str:
+    first = suggestion.start_line or suggestion.line
+    return f"lines {first}-{suggestion.line}" if first < suggestion.line else f"line {suggestion.line}"
+
+
+def pr_as_json(result: LocalPrResult) -> dict:
+    data = plan_as_json(result.plan)
+    data.update(branch=result.branch, commit=result.commit, created=result.created, head=result.head_sha,
+                base=result.base_sha, summary=result.summary,
+                suggestions=[{"path": s.path, "start_line": s.start_line, "line": s.line, "body": s.body}
+                             for s in result.suggestions])
+    return data

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from bot.config import RepoConfig
 from bot.engine.markdown import COMMENT_LIMIT
-from bot.engine.summary import Summary, render_summary
-from bot.github.records import CheckOutput, PullInfo
+from bot.engine.summary import MARKER, Summary, render_summary
+from bot.github.records import CheckOutput, CommentInfo, PullInfo
 from bot.pr.check_run import Check, check_buttons, complete_check
 from bot.pr.forks import touches_workflows
 from bot.pr.job_context import JobContext
@@ -45,7 +45,7 @@ class Outcome:
     """What a sync did: one line for the log, a kind and the hand-over for a command's answer."""
 
     text: str
-    kind: str = "published"  # published | current | skipped | off | draft | superseded | own_push
+    kind: str = "published"  # published | current | skipped | off | draft | superseded | own_push | too_large
     handover: Handover | None = None
 
 
@@ -61,6 +61,8 @@ def publish(ctx: JobContext, pull: PullInfo, planned: Planned, mode: str | None 
     if is_skipped(summary):
         complete_check(ctx, planned.check, "neutral", CheckOutput("Skipped: /docs skip", SKIPPED_CHECK))
         return Outcome("skipped: /docs skip", "skipped")
+    if work.too_many:
+        return hold_large_pull(ctx, pull, planned, summary)
     if own and work.plan:  # committing or pushing again could loop: the check run says what is stale
         finish_check(ctx, planned, pull, None)
         return Outcome(f"own push, {len(work.plan.changed_pages)} page(s) stale: check run only", "own_push")
@@ -72,6 +74,20 @@ def publish(ctx: JobContext, pull: PullInfo, planned: Planned, mode: str | None 
     ctx.stage("summary")
     finish_check(ctx, planned, pull, handover)
     return Outcome(outcome_text(work, handover), "published" if work.plan else "current", handover)
+
+
+def hold_large_pull(ctx: JobContext, pull: PullInfo, planned: Planned, summary: CommentInfo | None) -> Outcome:
+    """More files changed than `max_files`: nothing regenerated; the summary and check run say how to ask."""
+    count, limit = planned.work.too_many, planned.config.max_files
+    text = (f"{MARKER}\n### docbot\n\nThis pull request changes {count:,} files, more than `max_files` ({limit:,}) "
+            "in `.github/docbot.yml`, so docbot did not regenerate its documentation on its own. Comment "
+            "`/docs regenerate` (write access) to have it done now.\n")
+    if planned.config.summary_comment:
+        upsert_summary(ctx, pull.number, summary, text, create=True)
+    output = CheckOutput(f"{count:,} files changed: over max_files ({limit:,})",
+                         "Comment `/docs regenerate`, or press Regenerate, to document this pull request.")
+    complete_check(ctx, planned.check, "neutral", output, actions=check_buttons(ctx, pull))
+    return Outcome(f"held: {count} changed files, over max_files ({limit})", "too_large")
 
 
 def hand_over(ctx: JobContext, pull: PullInfo, work: DocWork, mode: str) -> Handover:

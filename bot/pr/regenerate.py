@@ -42,6 +42,7 @@ class DocWork:
     in_diff: frozenset[str] = frozenset()  # paths the PR's diff (merge base -> head) touches
     head_pages: dict[str, str | None] = field(default_factory=dict)  # changed pages as they are at the head
     head_message: str = ""  # the head commit's message, for the loop guard
+    too_many: int = 0  # changed files, when over max_files: nothing was planned
 
     @property
     def needs_push(self) -> bool:
@@ -75,13 +76,17 @@ def read_config(cache: BareRepo, refs: PullRefs, repo_name: str) -> tuple[RepoCo
     return config.with_project(repo_name), note
 
 
-def plan_docs(cache: BareRepo, repo: str, config: RepoConfig, refs: PullRefs) -> DocWork:
-    """Regenerate the pages of the files the PR changes (merge-base diff), reading the head."""
+def plan_docs(cache: BareRepo, repo: str, config: RepoConfig, refs: PullRefs, max_files: int | None = None
+              ) -> DocWork:
+    """Regenerate the pages of the files the PR changes (merge-base diff), reading the head; nothing when
+    more than `max_files` files changed (the PR gets a hint to ask for it)."""
     head = refs.head_sha
     base = cache.merge_base(refs.base_sha, head)
+    changes = cache.changes(base, head)
+    if max_files is not None and len(changes) > max_files:
+        return DocWork(Plan(), refs, refs.companion_tip, too_many=len(changes), head_message=cache.commit_message(head))
     snapshot = snapshot_at(cache, repo, config, base, head)
     entries, tree = snapshot.entries, snapshot.tree
-    changes = cache.changes(base, head)
     wanted = {entries[p].oid for p in pages_to_read(changes, tree, Layout(config.docs_dir), entries)}
     stats = ReadStats(fetched=cache.fetch_objects(wanted), planned=len(wanted))
     files = TreeFiles(cache, entries, wanted, stats)
@@ -94,9 +99,7 @@ def plan_docs(cache: BareRepo, repo: str, config: RepoConfig, refs: PullRefs) ->
 
 def only_pages(cache: BareRepo, work: DocWork, paths: Iterable[str]) -> DocWork:
     """The same work narrowed to these pages, with its own companion commit (None when none is left)."""
-    keep = set(paths)
-    plan = replace(work.plan, writes={p: t for p, t in work.plan.writes.items() if p in keep},
-                   deletes=work.plan.deletes & keep, written=work.plan.written & keep)
+    plan = work.plan.only(paths)
     return replace(work, plan=plan, commit=companion_commit(cache, plan, work.refs))
 
 

@@ -68,7 +68,7 @@ def prepare(ctx: JobContext, explicit: bool = False) -> Planned | Outcome:
             if job.draft and not config.draft_prs and not explicit:
                 return Outcome("skipped: draft pull request", "draft")
             check = start_check(ctx, refs.head_sha, config)
-            work = plan_docs(cache, ctx.repo, config, refs)
+            work = plan_docs(cache, ctx.repo, config, refs, None if explicit else config.max_files)
     except Exception as exc:
         raise JobFailed(exc, config, check) from exc
     stats = work.stats

@@ -70,6 +70,11 @@ class GitRepo:
             result += [Change("A", p) for p in self.untracked_files()]
         return sorted(result, key=lambda c: (c.path, c.status))
 
+    def diff(self, old: str, new: str, paths: Iterable[str] = ()) -> str:
+        """A patch `git apply` takes (of these paths only, when given); a cache fetches missing blobs."""
+        return self._run("--literal-pathspecs", "diff", "--no-color", "--no-ext-diff", "--no-renames",
+                         "--no-textconv", old, new, "--", *paths)
+
     def listing(
         self, rev: str | None = None, prune: Callable[[list[str]], list[str]] | None = None
     ) -> tuple[list[str], set[str]]:
@@ -246,8 +251,6 @@ class BareRepo(GitRepo):
     def commit_message(self, rev: str) -> str:  # read from the commit object: no git process
         return self._read_object(self.rev_parse(rev)).partition(b"\n\n")[2].decode(errors="replace")
 
-    def diff(self, old: str, new: str) -> str:  # a patch `git apply` takes; missing blobs are fetched
-        return self._run("diff", "--no-color", "--no-ext-diff", "--no-renames", "--no-textconv", old, new, "--")
 
     def tree_of(self, rev: str) -> str:  # read from the commit object: no git process
         return self._header(rev)[0].removeprefix("tree ")

@@ -420,3 +420,22 @@ def test_skip_then_a_push_then_resume(github, docbot_app):
     assert git(github).commit_info(tip(github, "docbot/pr-1")).parents == (head,)
     assert check_run(github, head)["conclusion"] == "action_required"
     assert "docbot:skip" not in summary(github) and "SIDES" in summary(github)
+
+
+def test_a_pull_request_over_max_files_gets_a_hint_and_regenerate_documents_it(github, docbot_app):
+    github.create_repo("octo", "widgets", files={**FILES, ".github/docbot.yml": "mode: branch\nmax_files: 1\n"})
+    github.install("octo")
+    github.set_permission("octo", "widgets", COLLABORATOR, "write")
+    pull = github.open_pull_request("octo", "widgets", head="feature",
+                                    files={**CHANGE, "src/widgets/more.py": '"""More."""\n'})
+    outcomes, _ = run_jobs(docbot_app)
+    assert outcomes == ["held: 2 changed files, over max_files (1)"]
+    run = check_run(github, pull["head"]["sha"])
+    assert (run["conclusion"], run["output"]["title"]) == ("neutral", "2 files changed: over max_files (1)")
+    assert [a["identifier"] for a in run["actions"]] == ["regenerate", "open_docs_pr"]
+    assert "`/docs regenerate`" in summary(github) and tip(github, "docbot/pr-1") is None
+    _, reactions = comment(docbot_app, "/docs regenerate")
+    assert reactions == ["eyes", "rocket"]
+    assert "docs/src/widgets/more.py_docs.md" in pages_on(github, "docbot/pr-1")
+    assert check_run(github, pull["head"]["sha"])["conclusion"] == "action_required"
+    assert "more.py" in summary(github)

@@ -124,3 +124,60 @@ def test_a_source_that_becomes_a_link_leaves_the_docs_with_a_remembered_base(rep
     result = fresh_pr(repo, capsys)
     assert "docs/app/new.py_docs.md" not in result["written"]
     assert not any(f["path"] == "app/new.py" for f in result["files"])
+
+
+def regenerated_then_edited(tmp_path: Path) -> Repo:
+    """A branch that committed its regenerated docs, then changed the source again: its pages are in its diff."""
+    repo = Repo.init(tmp_path / "sugg", {"pkg/calc.py": '"""Calc."""\n\n\ndef add(a, b):\n    return a + b\n'})
+    assert main(["generate", "--repo", str(repo.path), "--all"]) == 0
+    repo.commit("docs")
+    repo.git("switch", "-q", "-c", "feature")
+    two = '"""Calc."""\n\n\ndef add(a, b):\n    return a + b\n\n\ndef {}(a, b):\n    return a - b\n'
+    repo.write({"pkg/calc.py": two.format("sub")})
+    assert main(["generate", "--repo", str(repo.path)]) == 0
+    repo.commit("sub, with its docs")
+    repo.write({"pkg/calc.py": two.format("minus")})
+    repo.commit("sub is now minus; docs not regenerated")
+    return repo
+
+
+def test_auto_mode_suggests_pages_in_the_branch_diff_and_applying_them_gives_the_regenerated_pages(tmp_path, capsys):
+    from suggestion_oracle import apply_suggestions
+
+    from bot.engine.suggestions import Suggestion
+
+    repo = regenerated_then_edited(tmp_path)
+    capsys.readouterr()
+    assert pr(repo) == 0
+    auto = json.loads(capsys.readouterr().out)
+    assert pr(repo, "--mode", "branch") == 0
+    every_page = json.loads(capsys.readouterr().out)
+    suggested = {s["path"] for s in auto["suggestions"]}
+    assert "docs/pkg/calc.py_docs.md" in suggested and every_page["suggestions"] == []
+    for path in suggested:
+        comments = [Suggestion(s["path"], s["line"], s["start_line"], s["body"])
+                    for s in auto["suggestions"] if s["path"] == path]
+        regenerated = repo.git("show", f"{every_page['commit']}:{path}")
+        assert apply_suggestions(repo.git("show", f"feature:{path}"), comments) == regenerated
+    assert set(auto["written"]) == set(every_page["written"])
+
+
+def test_branch_mode_puts_every_page_on_the_companion_branch(tmp_path, capsys):
+    repo = regenerated_then_edited(tmp_path)
+    capsys.readouterr()
+    assert main(["pr", "--repo", str(repo.path), "--base", "main", "--head", "feature", "--mode", "branch"]) == 0
+    out = capsys.readouterr().out
+    assert "suggestion(s) the App would post" not in out and "companion branch docbot/feature" in out
+    changed = set(repo.git("diff", "--name-only", "feature", "docbot/feature").split())
+    assert "docs/pkg/calc.py_docs.md" in changed
+
+
+def test_auto_mode_leaves_suggested_pages_off_the_companion_branch(tmp_path, capsys):
+    repo = regenerated_then_edited(tmp_path)
+    capsys.readouterr()
+    assert main(["pr", "--repo", str(repo.path), "--base", "main", "--head", "feature"]) == 0
+    out = capsys.readouterr().out
+    assert "suggestion(s) the App would post:" in out and "docs/pkg/calc.py_docs.md" in out
+    if repo.git("branch", "--list", "docbot/feature").strip():
+        changed = set(repo.git("diff", "--name-only", "feature", "docbot/feature").split())
+        assert "docs/pkg/calc.py_docs.md" not in changed
