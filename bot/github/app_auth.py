@@ -75,6 +75,11 @@ class InstallationTokens:
             self._tokens[installation_id] = fresh
             return fresh.token
 
+    def forget(self, installation_id: int) -> None:
+        """Drop the cached token (GitHub refused it): the next `get` asks for a fresh one."""
+        with self._lock_for(installation_id):
+            self._tokens.pop(installation_id, None)
+
     def _lock_for(self, installation_id: int) -> threading.Lock:
         """One lock per installation: one fetch at a time each, installations in parallel."""
         with self._locks_guard:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from bot.app.events import Job
 from bot.app.settings import Settings
+from bot.errors import GitError, GitHubError
 from bot.github.app_auth import InstallationTokens, app_jwt
 from bot.github.client import GitHubApi, app_slug
 from bot.pr.check_run import JobFailed, report_failure
@@ -34,24 +35,38 @@ def run(job: Job, settings: Settings, *, on_stage: Stage | None = None) -> str:
     """Run one job and return a one-line outcome; a failure is logged, shown on the check run, re-raised.
 
     Re-raising lets the queue retry: every step is idempotent, so a retry or a re-run after a crash
-    publishes the same result once. `on_stage(name)` is called at named points of the job.
+    publishes the same result once. `on_stage(name)` is called at named points of the job. A cached
+    installation token that GitHub refuses (revoked, or issued by another server) is dropped and the
+    job runs once more with a fresh one.
     """
     if job.kind not in RUNNERS:
         return f"{job.kind} jobs are not handled yet"
-    ctx = None
-    try:
-        ctx = context_for(job, settings, on_stage)
-        return RUNNERS[job.kind](ctx)
-    except Exception as exc:
-        failed = exc if isinstance(exc, JobFailed) else JobFailed(exc)
-        logger.error("delivery %s: %s job for %s#%s failed", job.delivery_id, job.kind, job.repo, job.pr_number,
-                     exc_info=failed.cause)
-        if ctx is not None and (job.kind == "pr_sync" or failed is exc):
-            report_failure(ctx, failed.cause, failed.config, failed.check)
-        raise failed.cause from None
-    finally:
-        if ctx is not None:
-            ctx.api.close()
+    for last_try in (False, True):
+        ctx = None
+        try:
+            ctx = context_for(job, settings, on_stage)
+            return RUNNERS[job.kind](ctx)
+        except Exception as exc:
+            failed = exc if isinstance(exc, JobFailed) else JobFailed(exc)
+            if not last_try and ctx is not None and refused_credentials(failed.cause):
+                installation_tokens(settings).forget(job.installation_id)
+                continue
+            logger.error("delivery %s: %s job for %s#%s failed", job.delivery_id, job.kind, job.repo,
+                         job.pr_number, exc_info=failed.cause)
+            if ctx is not None and (job.kind == "pr_sync" or failed is exc):
+                report_failure(ctx, failed.cause, failed.config, failed.check)
+            raise failed.cause from None
+        finally:
+            if ctx is not None:
+                ctx.api.close()
+    raise AssertionError("unreachable")
+
+
+def refused_credentials(exc: Exception) -> bool:
+    """GitHub said the token is not (or no longer) good: HTTP 401 from the API, or git asking for a login."""
+    if isinstance(exc, GitHubError):
+        return exc.status == 401
+    return isinstance(exc, GitError) and ("could not read Username" in str(exc) or "Authentication failed" in str(exc))
 
 
 def context_for(job: Job, settings: Settings, on_stage: Stage | None) -> JobContext:

@@ -324,3 +324,16 @@ def test_our_own_push_with_the_docs_current_only_updates_the_check_run(github, d
     assert github.count(route="/repos/{owner}/{repo}/pulls") == 0
     [run] = runs_on(github, head)
     assert run["conclusion"] == "success"
+
+
+def test_a_token_github_no_longer_accepts_is_dropped_and_the_job_runs_with_a_fresh_one(github, docbot_app, repo):
+    open_pr(github)
+    run_one_job(docbot_app)
+    github.world.tokens.clear()  # revoked, or issued by a server that has since gone (a reinstalled App)
+    change = CHANGE["src/widgets/shapes.py"] + '\n\ndef volume(width, height, depth):\n    """Volume."""\n'
+    head = github.push_commit("octo", "widgets", "feature", {"src/widgets/shapes.py": change})
+    outcomes, _ = run_one_job(docbot_app)
+    assert len(outcomes) == 1 and "stale" in outcomes[0]
+    [run] = runs_on(github, head)
+    assert run["conclusion"] == "action_required"
+    assert github.count("POST", "/app/installations/{installation_id}/access_tokens", kind="token") == 1
