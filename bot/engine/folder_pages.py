@@ -6,13 +6,29 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from bot.config import RepoConfig
 from bot.engine.layout import FOLDER_PAGES, ancestors, folder_of
 from bot.engine.readback import parse_folder_index, parse_subtree
+from bot.engine.records import digest, folder_digest, patched_subtree_digest, sign, split, subtree_digest
 from bot.engine.render_folders import FileEntry, FolderState, render_folder_doc, render_folder_index, render_subtree
 from bot.engine.subtree_patch import patch_subtree
+from bot.engine.templates import PageContext
 
 if TYPE_CHECKING:
     from bot.engine.planner import DocEngine, Plan
+
+
+def folder_pages(state: FolderState, ctx: PageContext, config: RepoConfig) -> tuple[str, str]:
+    """A folder's index.md and doc.md, each with its record line."""
+    inputs = folder_digest(((f.name, digest(f.description)) for f in state.files), state.subfolders)
+    return (sign(render_folder_index(state, ctx), config, **{"in": inputs}),
+            sign(render_folder_doc(state, ctx), config, **{"in": inputs}))
+
+
+def subtree_page(folder: str, paths: Iterable[str], ctx: PageContext, config: RepoConfig) -> str:
+    """A folder's sub.md with its record line."""
+    paths = sorted(paths)
+    return sign(render_subtree(folder, paths, ctx), config, **{"in": subtree_digest(paths)})
 
 
 def _depth(folder: str) -> int:
@@ -61,8 +77,7 @@ class FolderPlanner:
             self.plan.deletes.update(pages)
             return False
         new_state = FolderState(folder, tuple(FileEntry(n, files[n]) for n in sorted(files)), tuple(sorted(subs)))
-        self.plan.writes[pages[0]] = render_folder_index(new_state, self.ctx)
-        self.plan.writes[pages[1]] = render_folder_doc(new_state, self.ctx)
+        self.plan.writes[pages[0]], self.plan.writes[pages[1]] = folder_pages(new_state, self.ctx, self.engine.config)
         # index.md and sub.md are written together: only a folder whose index was missing can lack its
         # sub.md, and reading the root's sub.md (every file of the repository) just to be sure costs time.
         if sub_delta is not None or (rebuilt and self.engine.read_page(pages[2]) is None):
@@ -72,15 +87,18 @@ class FolderPlanner:
     def _subtree_page(self, folder: str, page: str, delta: tuple[set[str], set[str]] | None) -> str:
         """sub.md patched with the change where it can be, else rebuilt from its own list or the tree."""
         text = self.engine.read_page(page)
-        if text and delta is not None:
-            patched = patch_subtree(text, folder, delta[0], delta[1], self.ctx)
+        body, record = split(text) if text else ("", None)
+        config = self.engine.config
+        if record and "in" in record and delta is not None:
+            patched = patch_subtree(body, folder, delta[0], delta[1], self.ctx)
             if patched is not None:
-                return patched
-        parsed = parse_subtree(text, folder) if text else None
+                text, added, removed = patched
+                return sign(text, config, **{"in": patched_subtree_digest(record["in"], added, removed)})
+        parsed = parse_subtree(body, folder) if text else None
         paths = set(parsed) if parsed is not None else set(self.engine.tree.files_under(folder))
         if delta is not None:
             paths = (paths | delta[0]) - delta[1]
-        return render_subtree(folder, sorted(paths), self.ctx)
+        return subtree_page(folder, paths, self.ctx, config)
 
     def _load_state(self, folder: str, fresh: dict[str, str]) -> tuple[FolderState, bool]:
         """The folder as its index.md records it, or rebuilt from the tree (True) when that page is missing."""

@@ -11,10 +11,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from typing import Protocol
 
+from bot.engine.folder_pages import folder_pages, subtree_page
 from bot.engine.layout import FOLDER_PAGES, ancestors, folder_of
 from bot.engine.planner import DocEngine, Plan, file_report, render_source
-from bot.engine.readback import is_generated_page
-from bot.engine.render_folders import FileEntry, FolderState, render_folder_doc, render_folder_index, render_subtree
+from bot.engine.records import is_docbot_page
+from bot.engine.render_folders import FileEntry, FolderState
 
 CHUNK = 8  # files per task message: fewer round trips, still an even spread over the workers
 
@@ -49,16 +50,16 @@ def file_task(path: str, engine: DocEngine) -> tuple[Pages, tuple[str, str, obje
 
 def folder_task(state: FolderState, engine: DocEngine) -> tuple[Pages, None]:
     """A folder's index.md and doc.md (its files' descriptions are in `state`), those that changed."""
-    ctx = engine.page_context()
     index, doc = (engine.layout.folder_page(state.path, name) for name in ("index.md", "doc.md"))
-    return _changed({index: render_folder_index(state, ctx), doc: render_folder_doc(state, ctx)}, engine), None
+    index_text, doc_text = folder_pages(state, engine.page_context(), engine.config)
+    return _changed({index: index_text, doc: doc_text}, engine), None
 
 
 def subtree_task(task: tuple[str, list[str]], engine: DocEngine) -> tuple[Pages, None]:
     """A folder's sub.md from the files below it (no analysis needed), if it changed."""
     folder, under = task
     page = engine.layout.folder_page(folder, "sub.md")
-    return _changed({page: render_subtree(folder, under, engine.page_context())}, engine), None
+    return _changed({page: subtree_page(folder, under, engine.page_context(), engine.config)}, engine), None
 
 
 def _changed(pages: Pages, engine: DocEngine) -> Pages:
@@ -120,4 +121,4 @@ def orphans(engine: DocEngine) -> set[str]:
         expected.update(engine.layout.folder_page(folder, name) for name in FOLDER_PAGES)
     listing = engine.mirror.list_files(engine.config.docs_dir) if hasattr(engine.mirror, "list_files") else []
     return {page for page in listing if page not in expected and engine.config.is_generated(page)
-            and is_generated_page(engine.mirror.read_text(page))}
+            and is_docbot_page(engine.mirror.read_text(page))}

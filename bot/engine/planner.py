@@ -13,6 +13,7 @@ from bot.engine.changes import Change
 from bot.engine.folder_pages import FolderPlanner
 from bot.engine.layout import Layout
 from bot.engine.readback import parse_keywords
+from bot.engine.records import blob_id, deps_digest, digest, sign
 from bot.engine.render import render_file_docs, render_file_keywords
 from bot.engine.sources import SourceTree
 from bot.engine.templates import PageContext
@@ -74,10 +75,13 @@ class RenderedFile:
 
 
 def render_source(path: str, data: bytes, config: RepoConfig, tree: SourceTree) -> RenderedFile:
-    """Analyze one source and render its two pages."""
+    """Analyze one source and render its two pages, each ending with its record line."""
     analysis, text = analyze_source(path, data, config.max_file_bytes)
     ctx = page_context(config, tree.related(path), tree.tests_for(path))
-    return RenderedFile(analysis, render_file_docs(analysis, text, ctx), render_file_keywords(analysis, ctx))
+    kw_body = render_file_keywords(analysis, ctx)
+    docs = sign(render_file_docs(analysis, text, ctx), config, src=blob_id(data), desc=digest(analysis.description),
+                deps=deps_digest(ctx.related, ctx.tests), kw=digest(kw_body))
+    return RenderedFile(analysis, docs, sign(kw_body, config))
 
 
 def page_context(config: RepoConfig, related: tuple[str, ...] = (), tests: tuple[str, ...] = ()) -> PageContext:

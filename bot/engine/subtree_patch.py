@@ -23,8 +23,9 @@ _COUNT = re.compile(r"^This index covers all ([\d,]+) documented files? within "
 
 def patch_subtree(
     md: str, folder_path: str, added: Iterable[str], removed: Iterable[str], ctx: PageContext
-) -> str | None:
-    """`md` (a sub.md docbot rendered) with these files added and removed, or None to render in full."""
+) -> tuple[str, set[str], set[str]] | None:
+    """`md` (a sub.md docbot rendered, its record line left out) with these files added and removed, and the
+    files that were really added and removed (a file listed already is not added again); None to render in full."""
     prefix = folder_path + "/" if folder_path else ""
     added, removed = set(added), set(removed)
     if any(not p.startswith(prefix) or p == prefix for p in added | removed):
@@ -40,13 +41,14 @@ def patch_subtree(
         return None
     try:
         section = _Section(md, len(head), len(md) - len(tail), len(prefix))
-        pieces, delta = section.patched(sorted(added - removed), sorted(removed - added))
+        pieces, really_added, really_removed = section.patched(sorted(added - removed), sorted(removed - added))
     except _Unexpected:
         return None
-    if count + delta <= 0:
+    count += len(really_added) - len(really_removed)
+    if count <= 0:
         return None
-    head, tail = _frame(folder_path, count + delta, ctx)
-    return "".join([head, *pieces, tail])  # the page's one copy: the root's lists every file
+    head, tail = _frame(folder_path, count, ctx)
+    return "".join([head, *pieces, tail]), really_added, really_removed  # one copy: the root's lists every file
 
 
 def _frame(folder_path: str, count: int, ctx: PageContext) -> tuple[str, str]:
@@ -73,8 +75,8 @@ class _Section:
         # lands in one is answered without scanning it again (one group lists every file of a kind).
         self._spans: list[tuple[int, int]] = []
 
-    def patched(self, added: list[str], removed: list[str]) -> tuple[list[str], int]:
-        """The section, as pieces to join, with these files listed and unlisted, and the change in the number of files.
+    def patched(self, added: list[str], removed: list[str]) -> tuple[list[str], set[str], set[str]]:
+        """The section, as pieces to join, with these files listed and unlisted, and the files that really were.
 
         A file counts when all its groups changed: an added one that was listed already, or a
         removed one that was not, changes nothing. Its groups are two, or one when its stem is
@@ -119,8 +121,8 @@ class _Section:
             copied = end
         pieces += self._between(copied, self.hi)
         _drop_leading_separator(pieces)
-        delta = sum(1 if adding else -1 for (adding, path), changed in done.items() if changed == groups[adding, path])
-        return pieces, delta
+        counted = [(adding, path) for (adding, path), changed in done.items() if changed == groups[adding, path]]
+        return pieces, {p for adding, p in counted if adding}, {p for adding, p in counted if not adding}
 
     def _between(self, start: int, end: int) -> list[str]:
         """The section's text between two virtual offsets (lo - 2 stands for the first group's "\n\n")."""

@@ -32,8 +32,10 @@ def test_patch_equals_full_render(seed: int):
     removed = set(rng.sample(sorted(before), rng.randint(0, len(before) - 1)))
     added = random_paths(rng, folder, rng.randint(0, 10))
     after = (before - removed) | added
-    patched = patch_subtree(render_subtree(folder, before, CTX), folder, added, removed, CTX)
-    assert patched == render_subtree(folder, after, CTX)
+    text, really_added, really_removed = patch_subtree(render_subtree(folder, before, CTX), folder, added, removed, CTX)
+    assert text == render_subtree(folder, after, CTX)
+    # What the page really gained and lost: the record's digest of the files below is patched with exactly that.
+    assert (really_added, really_removed) == (after - before, before - after)
 
 
 def test_removing_everything_or_a_foreign_page_falls_back_to_a_full_render():
@@ -48,12 +50,12 @@ def test_removing_everything_or_a_foreign_page_falls_back_to_a_full_render():
 def test_every_file_replaced_at_once():
     page = render_subtree("notes", {"notes/readme.md"}, CTX)
     patched = patch_subtree(page, "notes", {"notes/README.md"}, {"notes/readme.md"}, CTX)
-    assert patched == render_subtree("notes", {"notes/README.md"}, CTX)
+    assert patched == (render_subtree("notes", {"notes/README.md"}, CTX), {"notes/README.md"}, {"notes/readme.md"})
 
 
 def test_adding_a_listed_file_or_removing_an_absent_one_changes_nothing():
     page = render_subtree("", {"a.py", "b/c.h"}, CTX)
-    assert patch_subtree(page, "", {"a.py"}, {"zz.py"}, CTX) == page
+    assert patch_subtree(page, "", {"a.py"}, {"zz.py"}, CTX) == (page, set(), set())
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -62,8 +64,9 @@ def test_patch_equals_full_render_for_large_pages(seed: int):
     before = {f"pkg{rng.randint(0, 30)}/mod_{rng.randint(0, 5000)}.{rng.choice(['py', 'h', 'md'])}" for _ in range(800)}
     removed = set(rng.sample(sorted(before), 5))
     added = {f"pkg{rng.randint(0, 30)}/new_{rng.randint(0, 5000)}.py" for _ in range(5)} | {"pkg0/mod_0.txt"}
+    after = (before - removed) | added
     patched = patch_subtree(render_subtree("", before, CTX), "", added, removed, CTX)
-    assert patched == render_subtree("", (before - removed) | added, CTX)
+    assert patched == (render_subtree("", after, CTX), after - before, before - after)
 
 
 def test_a_page_laid_out_otherwise_falls_back_to_a_full_render():
