@@ -1,4 +1,4 @@
-"""The `docbot` command line: generate, pr, serve, worker."""
+"""The `docbot` command line: generate, check, pr, serve, worker."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ from collections.abc import Sequence
 
 from analyzers.model import PARSE_FILENAME
 from bot.config import RepoConfig
+from bot.engine.check import NOT_OURS
 from bot.engine.planner import Plan
 from bot.errors import DocbotError
+from bot.local.check import run_check
 from bot.local.generate import GenerateRequest, run_generate
 from bot.local.pr import run_local_pr
-from bot.local.report import format_plan, format_pr, plan_as_json, pr_as_json
+from bot.local.report import check_as_json, format_check, format_plan, format_pr, plan_as_json, pr_as_json
 from bot.repo.git import GitRepo
 
 EXIT_OK, EXIT_STALE, EXIT_USAGE = 0, 1, 2
@@ -52,6 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
                          "App would post, the rest go to the companion branch; branch: every page goes there")
     pr.add_argument("--json", action="store_true", help="print the result as JSON")
     _config_options(pr)
+    check = commands.add_parser("check", help="verify the whole mirror from its pages' records (no analysis)")
+    check.add_argument("--repo", default=".", help="the git repository (default: the current one)")
+    check.add_argument("--json", action="store_true", help="print the result as JSON")
+    _config_options(check)
     serve = commands.add_parser("serve", help="the webhook server (development; use gunicorn in production)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=3000)
@@ -70,7 +76,22 @@ def _overrides(args: argparse.Namespace) -> dict:
     }
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    stale, config, sources = run_check(args.repo, _overrides(args))
+    if args.json:
+        print(json.dumps(check_as_json(stale, sources), indent=2, ensure_ascii=False))
+    else:
+        print(format_check(stale, config, sources))
+    if any(s.reason == NOT_OURS for s in stale):
+        print(f"docbot: error: files docbot did not write sit where its pages go under {config.docs_dir}/; "
+              "choose another docs_dir (`docbot init` picks a free one)", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_STALE if stale else EXIT_OK
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
+    if args.check and not (args.all or args.paths or args.base):
+        return cmd_check(args)  # the whole mirror, from its records
     request = GenerateRequest(args.repo, tuple(args.paths), args.base, args.all, args.check, args.jobs,
                               _overrides(args))
     plan, config = run_generate(request)
@@ -105,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # The parsers' warnings are about the analyzed code, never about docbot (see analyzers/model.py).
     warnings.filterwarnings("ignore", module=re.escape(PARSE_FILENAME))
-    handlers = {"generate": cmd_generate, "pr": cmd_pr, "serve": cmd_serve, "worker": cmd_worker}
+    handlers = {"generate": cmd_generate, "check": cmd_check, "pr": cmd_pr, "serve": cmd_serve, "worker": cmd_worker}
     try:
         return handlers[args.command](args)
     except DocbotError as exc:

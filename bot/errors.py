@@ -27,3 +27,15 @@ class GitHubError(DocbotError):
     def __init__(self, message: str, status: int | None = None) -> None:
         super().__init__(message)
         self.status = status
+
+
+class OwnershipError(InputError):
+    """Files docbot did not write sit where its pages go: docbot never overwrites or deletes them."""
+
+    def __init__(self, paths: list[str], docs_dir: str) -> None:
+        shown = ", ".join(paths[:10]) + (f" and {len(paths) - 10} more" if len(paths) > 10 else "")
+        super().__init__(
+            f"{len(paths)} file(s) under {docs_dir}/ that docbot did not write sit where its pages go: {shown}. "
+            "Nothing was written. Set docs_dir in .github/docbot.yml (or --docs-dir) to a folder of its own; "
+            "`docbot init` writes a config with one that is free")
+        self.paths = paths

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from bot.config import RepoConfig
 from bot.engine.layout import FOLDER_PAGES, ancestors, folder_of
 from bot.engine.readback import parse_folder_index, parse_subtree
-from bot.engine.records import digest, folder_digest, patched_subtree_digest, sign, split, subtree_digest
+from bot.engine.records import digest, folder_digest, names_digest, patched_subtree_digest, sign, split, subtree_digest
 from bot.engine.render_folders import FileEntry, FolderState, render_folder_doc, render_folder_index, render_subtree
 from bot.engine.subtree_patch import patch_subtree
 from bot.engine.templates import PageContext
@@ -20,9 +20,10 @@ if TYPE_CHECKING:
 
 def folder_pages(state: FolderState, ctx: PageContext, config: RepoConfig) -> tuple[str, str]:
     """A folder's index.md and doc.md, each with its record line."""
-    inputs = folder_digest(((f.name, digest(f.description)) for f in state.files), state.subfolders)
-    return (sign(render_folder_index(state, ctx), config, **{"in": inputs}),
-            sign(render_folder_doc(state, ctx), config, **{"in": inputs}))
+    fields = {"names": names_digest((f.name for f in state.files), state.subfolders),
+              "in": folder_digest(((f.name, digest(f.description)) for f in state.files), state.subfolders)}
+    index, doc = render_folder_index(state, ctx), render_folder_doc(state, ctx)
+    return sign(index, config, **fields), sign(doc, config, **fields)
 
 
 def subtree_page(folder: str, paths: Iterable[str], ctx: PageContext, config: RepoConfig) -> str:

@@ -112,13 +112,19 @@ def folder_states(engine: DocEngine, descriptions: dict[str, str]) -> list[Folde
     return states
 
 
-def orphans(engine: DocEngine) -> set[str]:
-    """Pages docbot generated earlier whose source or folder is gone."""
+def expected_pages(engine: DocEngine) -> set[str]:
+    """Every page the mirror holds for these sources: two per source, three per folder."""
     expected = set()
     for path in engine.tree.sources:
         expected.update(engine.layout.file_pages(path))
     for folder in engine.tree.folders() if engine.tree.sources else []:
         expected.update(engine.layout.folder_page(folder, name) for name in FOLDER_PAGES)
+    return expected
+
+
+def orphans(engine: DocEngine) -> set[str]:
+    """Pages docbot generated earlier whose source or folder is gone."""
+    expected = expected_pages(engine)
     listing = engine.mirror.list_files(engine.config.docs_dir) if hasattr(engine.mirror, "list_files") else []
     return {page for page in listing if page not in expected and engine.config.is_generated(page)
             and is_docbot_page(engine.mirror.read_text(page))}

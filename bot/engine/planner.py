@@ -13,7 +13,7 @@ from bot.engine.changes import Change
 from bot.engine.folder_pages import FolderPlanner
 from bot.engine.layout import Layout
 from bot.engine.readback import parse_keywords
-from bot.engine.records import blob_id, deps_digest, digest, sign
+from bot.engine.records import blob_id, deps_digest, digest, is_docbot_page, sign
 from bot.engine.render import render_file_docs, render_file_keywords
 from bot.engine.sources import SourceTree
 from bot.engine.templates import PageContext
@@ -48,6 +48,7 @@ class Plan:
     written: set[str] = field(default_factory=set)  # pages already written while planning (full generation)
     files: list[FileReport] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)  # pages to write or delete that docbot did not write
 
     @property
     def written_pages(self) -> list[str]:
@@ -79,9 +80,10 @@ def render_source(path: str, data: bytes, config: RepoConfig, tree: SourceTree) 
     analysis, text = analyze_source(path, data, config.max_file_bytes)
     ctx = page_context(config, tree.related(path), tree.tests_for(path))
     kw_body = render_file_keywords(analysis, ctx)
-    docs = sign(render_file_docs(analysis, text, ctx), config, src=blob_id(data), desc=digest(analysis.description),
+    blob = blob_id(data)
+    docs = sign(render_file_docs(analysis, text, ctx), config, src=blob, desc=digest(analysis.description),
                 deps=deps_digest(ctx.related, ctx.tests), kw=digest(kw_body))
-    return RenderedFile(analysis, docs, sign(kw_body, config))
+    return RenderedFile(analysis, docs, sign(kw_body, config, src=blob))
 
 
 def page_context(config: RepoConfig, related: tuple[str, ...] = (), tests: tuple[str, ...] = ()) -> PageContext:
@@ -211,9 +213,12 @@ class DocEngine:
         plan.files.sort(key=lambda r: r.path)
 
     def _only_real_changes(self, plan: Plan) -> Plan:
-        """Drop writes identical to the current page and deletes of pages that do not exist."""
+        """Drop writes identical to the current page and deletes of pages that do not exist; name the pages
+        whose path a file docbot did not write holds (never overwritten, never deleted)."""
         plan.deletes = {p for p in plan.deletes if p not in plan.writes and self.read_page(p) is not None}
         plan.writes = {p: c for p, c in sorted(plan.writes.items()) if self.read_page(p) != c}
+        plan.conflicts = sorted(p for p in set(plan.writes) | plan.deletes
+                                if (text := self.read_page(p)) is not None and not is_docbot_page(text))
         plan.files = [r for r in plan.files if r.status != "refreshed" or self._touched(r.path, plan)]
         return plan
 

@@ -6,8 +6,8 @@ its own pages from hand-written files and verify the whole mirror without analyz
 An HTML comment: rendered Markdown does not show it. Fields, by page:
 - every page: `v` (FORMAT), `cfg` (the config keys that shape text), `body` (digest of the page above the line);
 - `<file>_docs.md`: `src` (the source's git blob id), `desc` (its one-line description), `deps` (the related
-  and test files its text names), `kw` (the body digest of its `_kw.md`, written with it);
-- `index.md`, `doc.md`: `in` (the folder's files with their descriptions, and its subfolders);
+  and test files its text names), `kw` (the body digest of its `_kw.md`, written with it); `_kw.md`: `src`;
+- `index.md`, `doc.md`: `names` (the folder's file and subfolder names), `in` (the same with descriptions);
 - `sub.md`: `in` (the files below the folder, as a sum of per-path digests: a change adds and subtracts its own).
 """
 
@@ -48,6 +48,11 @@ def folder_digest(files: Iterable[tuple[str, str]], subfolders: Iterable[str]) -
     """A folder's index.md/doc.md input: (file name, description digest) pairs and subfolder names."""
     rows = sorted(f"{name}\0{desc}" for name, desc in files)
     return digest("\n".join(rows) + "\0\0" + "\n".join(sorted(subfolders)))
+
+
+def names_digest(names: Iterable[str], subfolders: Iterable[str]) -> str:
+    """A folder's file and subfolder names alone: known for certain without any page."""
+    return digest("\n".join(sorted(names)) + "\0\0" + "\n".join(sorted(subfolders)))
 
 
 def path_term(path: str) -> int:

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 
 from bot.config import CONFIG_PATH, RepoConfig, load_config
 from bot.engine.changes import Change
-from bot.engine.full import plan_all
+from bot.engine.full import expected_pages, plan_all
 from bot.engine.layout import Layout
 from bot.engine.planner import DocEngine, Plan
+from bot.engine.records import is_docbot_page
 from bot.engine.sources import SourceTree
-from bot.errors import InputError
+from bot.errors import InputError, OwnershipError
 from bot.repo.batch import Batch
 from bot.repo.git import GitRepo
 from bot.repo.listing_cache import MAX_PATCHED, remembered_sources
@@ -38,7 +39,7 @@ def run_generate(request: GenerateRequest) -> tuple[Plan, RepoConfig]:
     """Plan the pages the request names and, unless it only checks, write them."""
     repo = GitRepo(request.repo)
     files = WorktreeFiles(repo.root)
-    config = load_config(files.read(CONFIG_PATH), request.overrides or {}, repo.root.name)
+    config = load_config(files.read(CONFIG_PATH), request.overrides or {}, repo.project_name())
     changes = None
     if not request.everything and not request.paths:
         if not request.base and not repo.has_commits():
@@ -46,14 +47,23 @@ def run_generate(request: GenerateRequest) -> tuple[Plan, RepoConfig]:
         changes = repo.changes(request.base or "HEAD")
     engine = DocEngine(config, worktree_sources(repo, files, config, request.base, changes), files, files)
     if request.everything:
+        taken = [p for p in sorted(expected_pages(engine)) if not _ours_or_absent(files.read_tail(p))]
+        if taken:
+            raise OwnershipError(taken, config.docs_dir)
         plan = _plan_all(engine, request.jobs, None if request.check else repo.root)
     elif request.paths:
         plan = engine.plan_paths(_repo_paths(repo, engine.tree, files, request.paths))
     else:
         plan = engine.plan_changes(changes)
+    if plan.conflicts:
+        raise OwnershipError(plan.conflicts, config.docs_dir)
     if not request.check:
         write_pages(repo.root, config.docs_dir, plan.writes, plan.deletes)
     return plan, config
+
+
+def _ours_or_absent(tail: str | None) -> bool:
+    return tail is None or is_docbot_page(tail)
 
 
 def worktree_sources(

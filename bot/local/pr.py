@@ -12,6 +12,7 @@ from bot.engine.planner import DocEngine, Plan
 from bot.engine.sources import SourceTree
 from bot.engine.suggestions import DocPage, Suggestion, SuggestionPlan, hunks_from_patch, plan_suggestions
 from bot.engine.summary import Summary, render_summary
+from bot.errors import OwnershipError
 from bot.repo.docs_commit import docs_commit
 from bot.repo.git import GitRepo
 from bot.repo.listing_cache import MAX_PATCHED, remembered_sources
@@ -51,6 +52,8 @@ def run_local_pr(repo: GitRepo, base: str, head: str, overrides: dict | None = N
     changes = repo.changes(base_sha, head_sha)
     tree = source_tree_at(repo, config, base_sha, head_sha, changes)
     plan = DocEngine(config, tree, files, files).plan_changes(changes)
+    if plan.conflicts:
+        raise OwnershipError(plan.conflicts, config.docs_dir)
     suggested = SuggestionPlan()
     if mode != "branch" and plan:
         in_diff = {c.path for c in changes}
@@ -101,7 +104,7 @@ def _regular_file_at(repo: GitRepo, head_sha: str, changes: list[Change]) -> Cal
 
 def load_revision_config(repo: GitRepo, rev: str, overrides: dict | None) -> RepoConfig:
     """`.github/docbot.yml` as it is at `rev` (the base branch), with command-line overrides on top."""
-    return load_config(repo.read_blob(repo.rev_parse(rev), CONFIG_PATH), overrides or {}, repo.root.name)
+    return load_config(repo.read_blob(repo.rev_parse(rev), CONFIG_PATH), overrides or {}, repo.project_name())
 
 
 def _publish(repo: GitRepo, branch: str, head_sha: str, plan: Plan) -> tuple[str | None, bool]:

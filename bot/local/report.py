@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.config import RepoConfig
+from bot.engine.check import StalePage
 from bot.engine.planner import Plan
 from bot.local.pr import LocalPrResult
 
@@ -73,3 +74,16 @@ def pr_as_json(result: LocalPrResult) -> dict:
                 suggestions=[{"path": s.path, "start_line": s.start_line, "line": s.line, "body": s.body}
                              for s in result.suggestions])
     return data
+
+
+def format_check(stale: list[StalePage], config: RepoConfig, sources: int) -> str:
+    """`docbot check`: every stale page with why, or one line saying the mirror is current."""
+    if not stale:
+        return f"docbot: the mirror under {config.docs_dir}/ is current ({sources} source(s) checked)"
+    lines = [f"docbot: {len(stale)} page(s) stale under {config.docs_dir}/ (`docbot generate --all` repairs them):"]
+    lines += [f"  {s.page}: {s.reason}" for s in stale]
+    return "\n".join(lines)
+
+
+def check_as_json(stale: list[StalePage], sources: int) -> dict:
+    return {"stale": bool(stale), "sources": sources, "pages": [{"page": s.page, "reason": s.reason} for s in stale]}

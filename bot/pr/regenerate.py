@@ -10,7 +10,7 @@ from bot.engine.changes import Change
 from bot.engine.layout import FOLDER_PAGES, Layout, ancestors, folder_of
 from bot.engine.planner import DocEngine, Plan
 from bot.engine.sources import SourceTree
-from bot.errors import ConfigError
+from bot.errors import ConfigError, OwnershipError
 from bot.pr.job_context import companion_branch
 from bot.repo.docs_commit import docs_commit
 from bot.repo.git import BareRepo
@@ -91,6 +91,8 @@ def plan_docs(cache: BareRepo, repo: str, config: RepoConfig, refs: PullRefs, ma
     stats = ReadStats(fetched=cache.fetch_objects(wanted), planned=len(wanted))
     files = TreeFiles(cache, entries, wanted, stats)
     plan = DocEngine(config, tree, files, files).plan_changes(changes)
+    if plan.conflicts:
+        raise OwnershipError(plan.conflicts, config.docs_dir)
     in_diff = frozenset({c.path for c in changes} | {c.old_path for c in changes if c.old_path})
     head_pages = {path: files.read_text(path) for path in plan.changed_pages}
     return DocWork(plan, refs, companion_commit(cache, plan, refs), stats, in_diff, head_pages,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import tempfile
 import zlib
 from collections.abc import Callable, Iterable, Mapping
@@ -15,11 +14,10 @@ from gitdb import GitDB
 
 from bot.engine.changes import Change
 from bot.errors import GitError, InputError
+from bot.repo.git_output import file_blobs, listing_paths, parse_name_status
 from bot.repo.tree_objects import TreeEntry, rewrite_tree
 
 # `ls-files --stage -z` and `ls-tree -r -z` records: "<mode> <two fields>\t<path>\0"
-_LISTING_PATH = re.compile(r"\t([^\0]*)\0")
-_LISTING_LINK = re.compile(r"(?:^|\0)120000 [^\t\0]*\t([^\0]*)")
 
 
 class GitRepo:
@@ -87,9 +85,17 @@ class GitRepo:
             out = self._run("ls-files", "-z", "--stage")  # "<mode> <sha> <stage>\t<path>"
         else:
             out = self._run("ls-tree", "-r", "-z", "--full-tree", self.rev_parse(rev))  # "<mode> <type> <sha>\t<path>"
-        paths = _LISTING_PATH.findall(out)
-        links = set(_LISTING_LINK.findall(out)) if "120000 " in out else set()  # links are rare: skip the scan
+        paths, links = listing_paths(out)
         return (prune(paths) if prune else paths), links
+
+    def index_blobs(self, prune: Callable[[list[str]], list[str]] | None = None) -> tuple[dict[str, str], set[str]]:
+        """Regular files in the index with their blob ids, and the paths the work tree changed since (modified,
+        deleted; their ids must be read from the work tree). Links and submodules are left out."""
+        blobs = file_blobs(self._run("ls-files", "-z", "--stage"))
+        if prune:
+            blobs = {path: blobs[path] for path in prune(list(blobs))}
+        changed = {p for p in self._run("ls-files", "-z", "--modified").split("\0") if p}
+        return blobs, changed
 
     def tracked_files(self, rev: str | None = None) -> list[str]:
         """Every file git tracks, in the index (work tree) or at a revision."""
@@ -114,6 +120,16 @@ class GitRepo:
             out = self._run("ls-files", "-z", "--others", "--exclude-standard")
             self._untracked = [p for p in out.split("\0") if p]
         return self._untracked
+
+    def project_name(self) -> str:
+        """The name a run uses when the config names none: the `origin` remote's repository name (what the App
+        sees), else the folder's, so that pages are the same in every clone."""
+        try:
+            url = self._run("config", "--get", "remote.origin.url").strip().rstrip("/")
+        except GitError:
+            url = ""
+        name = url.rpartition("/")[2].rpartition(":")[2].removesuffix(".git") if url else ""
+        return name or self.root.name
 
     @property
     def git_dir(self) -> Path:
@@ -199,24 +215,6 @@ class GitRepo:
     def delete_branch(self, branch: str) -> None:
         if self.branch_sha(branch):
             self._run("update-ref", "-d", f"refs/heads/{branch}")
-
-
-def parse_name_status(out: str) -> list[Change]:
-    """Parse `git diff --name-status -z -M` output."""
-    fields = out.split("\0")
-    changes, i = [], 0
-    while i < len(fields) and fields[i]:
-        status = fields[i]
-        if status[0] in "RC":
-            old, new = fields[i + 1], fields[i + 2]
-            changes.append(Change("R", new, old) if status[0] == "R" else Change("A", new))
-            i += 3
-        else:
-            path = fields[i + 1]
-            kind = {"A": "A", "D": "D"}.get(status[0], "M")
-            changes.append(Change(kind, path))
-            i += 2
-    return changes
 
 
 class BareRepo(GitRepo):

@@ -49,6 +49,23 @@ class WorktreeFiles:
         finally:
             os.close(fd)
 
+    def read_tail(self, path: str, size: int = 2048) -> str | None:
+        """The last `size` bytes of a regular file as text (where a page's record line is), or None."""
+        full = self._safe_path(path)
+        if full is None:
+            return None
+        try:
+            fd = os.open(full, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            return None
+        try:
+            status = os.fstat(fd)
+            if not stat.S_ISREG(status.st_mode):
+                return None
+            return os.pread(fd, size, max(0, status.st_size - size)).decode("utf-8", errors="replace")
+        finally:
+            os.close(fd)
+
     def is_regular(self, path: str) -> bool:
         """True for a regular file at `path` (not a link, folder or anything outside the root)."""
         full = self._safe_path(path)
