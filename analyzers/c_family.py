@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 
+from analyzers.c_lines import scan_directives
+from analyzers.c_macros import mask_macros
 from analyzers.c_signals import scan_signals
 from analyzers.c_tree import (
-    check_usable,
+    declared_name,
     function_declarator,
-    mask_export_macros,
+    lost_lines,
     one_line,
     parser_for,
     plain_name,
@@ -20,8 +22,9 @@ from analyzers.textutil import comment_purpose, comment_summary, comment_text, l
 
 _CONTAINERS = {
     "translation_unit", "declaration_list", "preproc_if", "preproc_ifdef", "preproc_else",
-    "preproc_elif", "preproc_elifdef", "linkage_specification",
+    "preproc_elif", "preproc_elifdef", "linkage_specification", "friend_declaration",
 }  # fmt: skip
+_TEST_MACROS = {"TEST", "TEST_F", "TEST_P", "TYPED_TEST", "TYPED_TEST_P", "FRIEND_TEST"}
 _CLASS_KINDS = {
     "class_specifier": "class",
     "struct_specifier": "struct",
@@ -41,11 +44,13 @@ _MACRO_CALL = re.compile(r"^([A-Z][A-Z0-9_]{2,})\s*\(")
 def analyze(path: str, text: str, spec: LanguageSpec) -> Findings:
     """Walk the declaration levels of the tree (not function bodies); scan lines for signals."""
     source = text.encode("utf-8", "surrogatepass")
-    tree = parser_for(spec.analyzer).parse(mask_export_macros(source))
+    tree = parser_for(spec.analyzer).parse(mask_macros(source, cuda=spec.analyzer == "cuda"))
     walker = _Walker(source)
     walker.visit_children(tree.root_node, [], None, "")
-    check_usable(tree.root_node, bool(walker.findings.symbols), spec.type_label.split()[0], len(source))
     findings = walker.findings
+    scan_directives(findings, text)
+    findings.symbols.sort(key=lambda symbol: symbol.line)
+    findings.reduced = lost_lines(walker.errors, spec.type_label.split()[0], len(source))
     findings.purpose = comment_purpose(leading_comment(text, "slash")) or walker.single_class_comment()
     scan_signals(findings, path, text, walker.overloads())
     return findings
@@ -61,6 +66,8 @@ class _Walker:
         self.classes: dict[str, int] = {}
         self.class_comments: list[str] = []
         self.functions: dict[str, list[int]] = {}
+        self.errors: list = []  # ERROR nodes met at declaration level, outermost only
+        self.in_error = False
 
     def text(self, node) -> str:
         return self.source[node.start_byte : node.end_byte].decode("utf-8", "replace")
@@ -74,7 +81,7 @@ class _Walker:
         kind = node.type
         if kind == "ERROR":
             self.visit_error(node, scope, cls, template)
-        elif kind in _CONTAINERS:
+        elif kind in _CONTAINERS or kind.startswith(("preproc_if", "preproc_el")):
             self.visit_children(node, scope, cls, template)
         elif kind == "namespace_definition":
             self.visit_namespace(node, scope)
@@ -88,15 +95,14 @@ class _Walker:
             self.visit_declaration(node, scope, cls, template)
         elif kind in ("type_definition", "alias_declaration"):
             self.visit_alias(node, scope)
-        elif kind == "preproc_include":
-            self.visit_include(node)
-        elif kind in ("preproc_def", "preproc_function_def"):
-            self.visit_macro(node)
         elif kind == "expression_statement" and cls is None:
             self.visit_macro_call(node)
 
     def visit_error(self, node, scope: list[str], cls: str | None, template: str) -> None:
         """Error recovery keeps `namespace a {` as loose tokens: reopen the scope for what follows."""
+        if not self.in_error:
+            self.errors.append(node)
+        outer, self.in_error = self.in_error, True
         if cls is None:  # e.g. DECLARE_DISPATCH(void (*)(...), stub);
             self.visit_macro_call(node)
         children = node.children
@@ -104,8 +110,17 @@ class _Walker:
             following = children[index + 1] if index + 1 < len(children) else None
             if child.type == "namespace" and following is not None and following.type in _NAMESPACE_NAMES:
                 scope = self.enter_namespace(child, following, scope)
+            elif child.type == "function_declarator" and following and following.type == "compound_statement":
+                self.record_loose_function(child, scope, cls, template)
             else:
                 self.visit(child, scope, cls, template)
+        self.in_error = outer
+
+    def record_loose_function(self, declarator, scope: list[str], cls: str | None, template: str) -> None:
+        """`name(...) {` left loose by error recovery: still a definition."""
+        name_node = declarator.child_by_field_name("declarator")
+        if name_node is not None and name_node.type in _NAME_TYPES:
+            self.record_function(declarator, declarator, plain_name(self.text(name_node)), scope, cls, template)
 
     def visit_namespace(self, node, scope: list[str]) -> None:
         inner = self.enter_namespace(node, node.child_by_field_name("name"), scope)
@@ -130,7 +145,9 @@ class _Walker:
         if body is None or name_node is None:
             return
         kind = _CLASS_KINDS[node.type]
-        short = plain_name(self.text(name_node))
+        # `formatter<int>` and `formatter<double>` are two classes: a specialization keeps its arguments.
+        written = self.text(name_node)
+        short = " ".join(written.split()) if name_node.type == "template_type" else plain_name(written)
         name = "::".join([*scope, short])
         bases = next((c for c in node.children if c.type == "base_class_clause"), None)
         header = self.text(node)[: body.start_byte - node.start_byte]
@@ -162,6 +179,9 @@ class _Walker:
         if name_node is None or name_node.type not in _NAME_TYPES:
             return
         written = plain_name(self.text(name_node))
+        if type_node is None and written in _TEST_MACROS and node.type == "function_definition":
+            self.record_test(node, declarator, written)
+            return
         if type_node is None and written != cls and _MACRO_CALL.match(written + "("):
             self.record_macro_call(node, written)
             return
@@ -200,36 +220,29 @@ class _Walker:
         if "override" in head[declarator.start_byte - node.start_byte :]:
             self.findings.cite("Overrides virtual methods", f"`{name}`")
 
+    def record_test(self, node, declarator, macro: str) -> None:
+        """`TEST(Suite, Name) {...}`: a googletest case named `Suite.Name`."""
+        params = declarator.child_by_field_name("parameters")
+        parts = [" ".join(self.text(p).split()) for p in params.named_children] if params is not None else []
+        name = ".".join(parts[:2]) or macro
+        line = node.start_point[0] + 1
+        doc = comment_summary(self.preceding_comment(node))
+        self.findings.symbol("test", name, line, f"{macro}({', '.join(parts)})", doc)
+        self.findings.keyword("Test Cases", name)
+
     def visit_alias(self, node, scope: list[str]) -> None:
         type_node = node.child_by_field_name("type")
         if type_node is not None and type_node.type in _CLASS_KINDS:
             self.visit_class(type_node, scope, "")
-        name_node = node.child_by_field_name("name") or node.child_by_field_name("declarator")
-        if name_node is not None and name_node.type == "type_identifier":
-            name = "::".join([*scope, self.text(name_node)])
-            self.findings.symbol(
-                "alias", name, node.start_point[0] + 1, " ".join(self.text(node).rstrip(";").split())[:160]
-            )
-            self.findings.keyword("Type Aliases", name)
-
-    def visit_include(self, node) -> None:
-        path_node = node.child_by_field_name("path")
-        if path_node is not None:
-            written = self.text(path_node).strip().strip('"<>')
-            self.findings.imports.add(written)
-            self.findings.keyword("Includes", written)
-
-    def visit_macro(self, node) -> None:
-        name = self.text(node.child_by_field_name("name"))
-        params = node.child_by_field_name("parameters")
-        value = node.child_by_field_name("value")
-        line = node.start_point[0] + 1
-        if value is None and params is None and re.search(r"_H(?:PP)?_*$|_INCLUDED_*$", name):
-            self.findings.pattern(f"Include guard `{name}` (line {line}).")
-            return
-        signature = f"#define {name}" + (self.text(params) if params is not None else "")
-        self.findings.symbol("macro", name, line, signature)
-        self.findings.keyword("Macros", name)
+        written = " ".join(self.text(node).rstrip(";").split())[:160]
+        name_node = node.child_by_field_name("name")
+        targets = [name_node] if name_node is not None else node.children_by_field_name("declarator")
+        for target in targets:
+            identifier = declared_name(target)
+            if identifier is not None:
+                name = "::".join([*scope, self.text(identifier)])
+                self.findings.symbol("alias", name, node.start_point[0] + 1, written)
+                self.findings.keyword("Type Aliases", name)
 
     def visit_macro_call(self, node) -> None:
         match = _MACRO_CALL.match(self.text(node)[:200])

@@ -33,6 +33,7 @@ class Findings:
     patterns: list[str] = field(default_factory=list)
     evidence: dict[str, list[str]] = field(default_factory=dict)
     notes: set[Note] = field(default_factory=set)
+    reduced: str = ""  # the part of the file the analysis lost, named; "" when nothing was lost
 
     def symbol(self, kind: str, name: str, line: int, signature: str = "", doc: str = "") -> None:
         """Record a definition, in source order."""

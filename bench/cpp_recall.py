@@ -1,0 +1,138 @@
+"""Recall of docbot's C/C++ keywords against Universal Ctags, on headers every machine here has.
+
+Reads the headers in `/usr/include/c++/*/bits` and `/usr/include/python3*` in place (or the
+folders given), runs `ctags --output-format=json` over them and docbot's analyzer on each file,
+and prints: recall of ctags' definitions by kind (classes, structs, unions, enums, namespaces,
+functions, macros, typedefs; locals and include guards left out), the keywords docbot files
+under a type kind (class, struct, union, enum) that ctags knows as no type of that file, the
+files with the most misses, and the files whose analysis says it was reduced.
+
+A definition counts as found when its name (the last `::` part) is a keyword of the file in a
+definition group (not an include or a macro invocation).
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import re
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from analyzers import analyze_source  # noqa: E402
+
+KINDS = ("class", "struct", "union", "enum", "namespace", "function", "macro", "typedef")
+TYPE_GROUPS = ("Classes", "Structs", "Unions", "Enums")
+TYPE_KINDS = {"class", "struct", "union", "enum", "typedef"}
+NOT_DEFINITIONS = {"Includes", "Macro Invocations"}
+EXTENSIONS = {".h", ".hh", ".hpp", ".hxx", ".tcc", ".c", ".cc", ".cpp", ".cxx", ".cu", ".cuh", ".inl", ".ipp"}
+# The first `#ifndef X` followed by `#define X`: an include guard, which ctags lists as a macro.
+_GUARD = re.compile(r"^\s*#\s*ifndef\s+(\w+)\s*\n\s*#\s*define\s+\1\b", re.M)
+WORST = 12
+
+
+def default_roots() -> list[str]:
+    return sorted(glob.glob("/usr/include/c++/*/bits")) + sorted(glob.glob("/usr/include/python3*"))
+
+
+def source_files(roots: list[str]) -> list[Path]:
+    return sorted(p for root in roots for p in Path(root).rglob("*") if p.is_file() and p.suffix in EXTENSIONS)
+
+
+def ctags_definitions(files: list[Path]) -> dict[str, list[tuple[str, str, int]]]:
+    """path -> [(kind, name, line)] of the kinds compared, include guards left out."""
+    command = ["ctags", "--output-format=json", "--fields=+nK", "--langmap=C++:+.tcc.ipp.cuh.cu", "-L", "-", "-o", "-"]
+    listing = "\n".join(str(path) for path in files)
+    done = subprocess.run(command, input=listing, capture_output=True, text=True, check=True)
+    tags: dict[str, list[tuple[str, str, int]]] = {}
+    for line in done.stdout.splitlines():
+        tag = json.loads(line)
+        if tag.get("_type") != "tag" or tag.get("kind") not in KINDS or tag["name"].startswith("__anon"):
+            continue
+        if tag.get("scopeKind") == "function":  # a local type, typedef or class of a function body
+            continue
+        tags.setdefault(tag["path"], []).append((tag["kind"], short_name(tag["name"]), tag.get("line", 0)))
+    return tags
+
+
+def short_name(name: str) -> str:
+    """`std::vector<bool>::operator []` -> `operator[]`: the last scope part, spaces and arguments dropped."""
+    operator = re.search(r"(?:^|::)(operator\b.*)$", name)
+    if operator:
+        return operator.group(1).replace(" ", "")
+    depth, kept = 0, []
+    for char in name:
+        depth += (char == "<") - (char == ">")
+        if depth == 0 and char != ">":
+            kept.append(char)
+    return "".join(kept).rsplit("::", 1)[-1].replace(" ", "")
+
+
+def docbot_keywords(path: Path) -> tuple[dict[str, set[str]], str]:
+    """Group -> last `::` parts of its keywords, and the analysis' degraded note."""
+    analysis, _ = analyze_source(str(path), path.read_bytes())
+    groups = {g.kind: {short_name(name) for name in g.names} for g in analysis.keywords}
+    return groups, analysis.degraded
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("roots", nargs="*", help="folders to read (default: libstdc++ bits and CPython headers)")
+    args = parser.parse_args()
+    roots = args.roots or default_roots()
+    files = source_files(roots)
+    tags = ctags_definitions(files)
+    found, total = Counter(), Counter()
+    misses: Counter = Counter()
+    missed_examples: dict[str, list[str]] = {}
+    wrong: list[tuple[str, str, str]] = []
+    type_keywords = 0
+    degraded: list[tuple[str, str]] = []
+    size = 0
+    for path in files:
+        text = path.read_text("utf-8", "replace")
+        size += path.stat().st_size
+        groups, reduced = docbot_keywords(path)
+        if reduced:
+            degraded.append((str(path), reduced))
+        defined = set().union(*(names for kind, names in groups.items() if kind not in NOT_DEFINITIONS))
+        guards = set(_GUARD.findall(text))
+        file_tags = [tag for tag in tags.get(str(path), []) if not (tag[0] == "macro" and tag[1] in guards)]
+        for kind, name, line in file_tags:
+            total[kind] += 1
+            if name in defined:
+                found[kind] += 1
+            else:
+                misses[str(path)] += 1
+                missed_examples.setdefault(str(path), []).append(f"{kind} {name}:{line}")
+        types = {name for kind, name, _ in file_tags if kind in TYPE_KINDS}
+        for group in TYPE_GROUPS:
+            for name in groups.get(group, ()):
+                type_keywords += 1
+                if name not in types:
+                    wrong.append((str(path), group, name))
+    print(f"files: {len(files)}, {size / 1e6:.1f} MB in {', '.join(roots)}")
+    all_found, all_total = sum(found.values()), sum(total.values())
+    print(f"recall of ctags definitions: {100 * all_found / max(all_total, 1):.1f}% ({all_found}/{all_total})")
+    for kind in KINDS:
+        if total[kind]:
+            print(f"  {kind:10} {100 * found[kind] / total[kind]:6.1f}%  ({found[kind]}/{total[kind]})")
+    share = 100 * len(wrong) / max(type_keywords, 1)
+    print(f"type-kind keywords that are no type of their file: {len(wrong)} of {type_keywords} ({share:.2f}%)")
+    for path, group, name in wrong[:WORST]:
+        print(f"  {group:8} {name:30} {path}")
+    print("files with the most misses:")
+    for path, count in misses.most_common(WORST):
+        print(f"  {count:4}  {path}  e.g. {', '.join(missed_examples[path][:4])}")
+    print(f"files with a reduced analysis: {len(degraded)}")
+    for path, reason in degraded[:WORST]:
+        print(f"  {path}: {reason}")
+
+
+if __name__ == "__main__":
+    main()
