@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from analyzers.c_lines import scan_directives
+from analyzers.c_lines import scan_directives, scan_scope_macros
 from analyzers.c_macros import mask_macros
 from analyzers.c_signals import scan_signals
 from analyzers.c_tree import (
@@ -49,6 +49,7 @@ def analyze(path: str, text: str, spec: LanguageSpec) -> Findings:
     walker.visit_children(tree.root_node, [], None, "")
     findings = walker.findings
     scan_directives(findings, text)
+    scan_scope_macros(findings, text)
     findings.symbols.sort(key=lambda symbol: symbol.line)
     findings.reduced = lost_lines(walker.errors, spec.type_label.split()[0], len(source))
     findings.purpose = comment_purpose(leading_comment(text, "slash")) or walker.single_class_comment()
@@ -128,6 +129,15 @@ class _Walker:
         if body is not None:
             self.visit_children(body, inner, None, "")
 
+    def visit_misread_namespace(self, node, scope: list[str]) -> None:
+        """`namespace std {` read as a function `namespace std {...}` after an unbalanced `#if` branch."""
+        name_node = node.child_by_field_name("declarator")
+        body = node.child_by_field_name("body")
+        if name_node is not None and name_node.type in _NAMESPACE_NAMES | {"field_identifier"}:
+            inner = self.enter_namespace(node, name_node, scope)
+            if body is not None:
+                self.visit_children(body, inner, None, "")
+
     def enter_namespace(self, node, name_node, scope: list[str]) -> list[str]:
         """Record a namespace (once) and return the scope inside it."""
         parts = self.text(name_node).replace(" ", "").split("::") if name_node else ["(anonymous)"]
@@ -170,6 +180,9 @@ class _Walker:
 
     def visit_declaration(self, node, scope: list[str], cls: str | None, template: str) -> None:
         type_node = node.child_by_field_name("type")
+        if type_node is not None and type_node.type == "type_identifier" and self.text(type_node) == "namespace":
+            self.visit_misread_namespace(node, scope)
+            return
         if type_node is not None and type_node.type in _CLASS_KINDS:
             self.visit_class(type_node, scope, template)
         declarator = function_declarator(node.child_by_field_name("declarator"))

@@ -11,6 +11,8 @@ _DIRECTIVE = re.compile(r"^[ \t]*#[ \t]*(\w+)[ \t]*((?:[^\n]*\\\r?\n)*[^\n]*)", 
 _INCLUDE = re.compile(r"""^([<"])([^>"\n]+)[>"]""")
 _DEFINE = re.compile(r"^([A-Za-z_]\w*)(\([^)]*\))?(.*)", re.S)
 _GUARD_NAME = re.compile(r"_H(?:PP|XX)?_*$|_INCLUDED_*$")
+# `FMT_BEGIN_NAMESPACE`, `_GLIBCXX_END_NAMESPACE_VERSION`, `__BEGIN_DECLS` alone on their line.
+_SCOPE_MACRO = re.compile(r"^[ \t]*(\w*(?:BEGIN|END)\w*(?:NAMESPACE|DECLS)\w*)[ \t]*(?://[^\n]*)?$", re.M)
 
 
 def scan_directives(findings: Findings, text: str) -> None:
@@ -34,6 +36,16 @@ def scan_directives(findings: Findings, text: str) -> None:
         if directive not in ("pragma", "define"):
             first = first and directive == "ifndef"
         previous = (directive, rest.split(None, 1)[0] if rest.strip() else "")
+
+
+def scan_scope_macros(findings: Findings, text: str) -> None:
+    """Namespace begin/end macros: their expansion is unknown here, so names inside are not qualified by them."""
+    if "NAMESPACE" not in text and "DECLS" not in text:
+        return
+    lines = LineIndex(text)
+    label = "Opens and closes scopes with macros (names inside are not qualified by them)"
+    for match in _SCOPE_MACRO.finditer(text):
+        findings.cite(label, f"`{match.group(1)}` (line {lines.line(match.start())})")
 
 
 def _define(findings: Findings, rest: str, line: int, previous: tuple[str, str], may_guard: bool) -> bool:

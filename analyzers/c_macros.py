@@ -33,7 +33,7 @@ _MASK = re.compile(
     # `namespace std _GLIBCXX_VISIBILITY(default) {`
     rb"|(?P<nsattr>\bnamespace[ \t]+[\w:]+(?P<attribute>[ \t]+[A-Z_][A-Za-z0-9_]*[ \t]*\([^()\n]*\)))(?=\s*\{)"
     # `void f() const _GLIBCXX_NOEXCEPT {`, `int g(void) __THROW;`: after `)` or a qualifier
-    rb"|(?P<trail>(?:\)|\b(?:const|override|final))(?P<after>[ \t]*(?:" + _CAPS + rb"|__\w+)(?!\w)"
+    rb"|(?P<trail>(?:\)|\b(?:const|override|final))(?P<after>\s*(?:" + _CAPS + rb"|__\w+)(?!\w)"
     rb"(?:[ \t]*\((?:[^()\n]|\([^()\n]*\))*\))?))(?=\s*(?:[;{:=,]|->|[A-Za-z_&]|$))"
     # `FMT_CONSTEXPR auto`, `class GTEST_API_ Message`, `__host__ __device__ int`: before a name
     rb"|(?<!typedef )(?P<lead>\b(?:" + _CAPS + rb"|__[a-z]\w*__|" + _ATTRIBUTE + rb")(?!\w)"

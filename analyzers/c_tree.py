@@ -20,6 +20,7 @@ _WELL_FORMED = {
     "field_declaration", "friend_declaration", "access_specifier", "using_declaration",
 }  # fmt: skip
 _TEMPLATE_ARGS = re.compile(r"<[^<>]*>")
+_OPERATOR = re.compile(r"(?:^|(?<=::))operator\b")
 
 
 def parser_for(language: str):
@@ -80,6 +81,11 @@ def _errors_in(node):
 def plain_name(name: str) -> str:
     """Collapse whitespace and drop template arguments: `Box<T>::get` -> `Box::get`."""
     name = " ".join(name.split())
+    if ":: " in name or " ::" in name or name.startswith("::"):
+        name = re.sub(r"\s*::\s*", "::", name).removeprefix("::")
+    operator = _OPERATOR.search(name)
+    if operator:  # `operator<=>`, `operator<`: no template arguments to drop in the operator itself
+        return plain_name(name[: operator.start()]) + name[operator.start() :] if operator.start() else name
     while "<" in name and _TEMPLATE_ARGS.search(name):
         name = _TEMPLATE_ARGS.sub("", name)
     return name
