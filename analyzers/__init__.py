@@ -24,6 +24,7 @@ _MODULES = {
     "rst": "analyzers.rst_doc",
     "cmake": "analyzers.cmake_script",
     "yaml": "analyzers.yaml_config",
+    "toml": "analyzers.toml_config",
     "lexical": "analyzers.lexical",
 }
 

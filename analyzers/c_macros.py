@@ -27,7 +27,9 @@ _ATTRIBUTE = (
 )  # Py_DEPRECATED, _Py_NO_RETURN
 _CAPS = rb"[A-Z_][A-Z0-9_]*_[A-Z0-9_]*"  # FMT_API, C10_API, _GLIBCXX_NOEXCEPT
 _MASK = re.compile(
-    rb"(?P<keep>^[ \t]*\#(?:[^\n]*\\\r?\n)*[^\n]*)"  # a preprocessor line, continuations included
+    # Why the first line: a cheap test that skips the positions where no alternative can start.
+    rb"(?:^|(?=[)A-Z_cofn]))"
+    rb"(?:(?P<keep>^[ \t]*\#(?:[^\n]*\\\r?\n)*[^\n]*)"  # a preprocessor line, continuations included
     # `FMT_BEGIN_NAMESPACE`, `__BEGIN_DECLS`, `PyObject_HEAD`: a macro alone on its line
     rb"|(?P<bare>^[ \t]*(?P<word>[A-Za-z_]\w*_\w*|[A-Z][A-Z0-9]+)[ \t]*(?=\r?\n|//|/\*|$))"
     # `namespace std _GLIBCXX_VISIBILITY(default) {`
@@ -37,7 +39,7 @@ _MASK = re.compile(
     rb"(?:[ \t]*\((?:[^()\n]|\([^()\n]*\))*\))?))(?=\s*(?:[;{:=,]|->|[A-Za-z_&]|$))"
     # `FMT_CONSTEXPR auto`, `class GTEST_API_ Message`, `__host__ __device__ int`: before a name
     rb"|(?<!typedef )(?P<lead>\b(?:" + _CAPS + rb"|__[a-z]\w*__|" + _ATTRIBUTE + rb")(?!\w)"
-    rb"(?:[ \t]*\((?:[^()\n]|\([^()\n]*\))*\))?)(?=[ \t]*\r?\n?[ \t]*[A-Za-z_~])",
+    rb"(?:[ \t]*\((?:[^()\n]|\([^()\n]*\))*\))?)(?=[ \t]*\r?\n?[ \t]*[A-Za-z_~]))",
     re.M,
 )
 _ATTRIBUTE_CALL = re.compile(rb"\w*(?:" + _ATTRIBUTE_WORDS.encode() + rb")\w*")
