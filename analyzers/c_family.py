@@ -18,7 +18,7 @@ from analyzers.c_tree import (
 )
 from analyzers.findings import Findings
 from analyzers.languages import LanguageSpec
-from analyzers.textutil import comment_purpose, comment_summary, comment_text, leading_comment
+from analyzers.textutil import LineIndex, comment_purpose, comment_summary, comment_text, leading_comment
 
 _CONTAINERS = {
     "translation_unit", "declaration_list", "preproc_if", "preproc_ifdef", "preproc_else",
@@ -48,12 +48,13 @@ def analyze(path: str, text: str, spec: LanguageSpec) -> Findings:
     walker = _Walker(source)
     walker.visit_children(tree.root_node, [], None, "")
     findings = walker.findings
-    scan_directives(findings, text)
-    scan_scope_macros(findings, text)
+    lines = LineIndex(text)
+    scan_directives(findings, text, lines)
+    scan_scope_macros(findings, text, lines)
     findings.symbols.sort(key=lambda symbol: symbol.line)
-    findings.reduced = lost_lines(walker.errors, spec.type_label.split()[0], len(source))
+    findings.reduced = lost_lines(walker.errors, spec.type_label.split()[0], source)
     findings.purpose = comment_purpose(leading_comment(text, "slash")) or walker.single_class_comment()
-    scan_signals(findings, path, text, walker.overloads())
+    scan_signals(findings, path, text, lines, walker.overloads())
     return findings
 
 
@@ -152,8 +153,11 @@ class _Walker:
     def visit_class(self, node, scope: list[str], template: str) -> None:
         body = node.child_by_field_name("body")
         name_node = node.child_by_field_name("name")
-        if body is None or name_node is None:
+        if body is None or name_node is None or name_node.is_missing or name_node.start_byte == name_node.end_byte:
             return
+        previous = name_node.prev_sibling
+        if previous is not None and previous.type == "ERROR" and self.text(previous).strip() == ":":
+            return  # `enum : ullong {`: an anonymous enum whose base type was read as its name
         kind = _CLASS_KINDS[node.type]
         # `formatter<int>` and `formatter<double>` are two classes: a specialization keeps its arguments.
         written = self.text(name_node)

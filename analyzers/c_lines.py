@@ -12,14 +12,13 @@ _INCLUDE = re.compile(r"""^([<"])([^>"\n]+)[>"]""")
 _DEFINE = re.compile(r"^([A-Za-z_]\w*)(\([^)]*\))?(.*)", re.S)
 _GUARD_NAME = re.compile(r"_H(?:PP|XX)?_*$|_INCLUDED_*$")
 # `FMT_BEGIN_NAMESPACE`, `_GLIBCXX_END_NAMESPACE_VERSION`, `__BEGIN_DECLS` alone on their line.
-_SCOPE_MACRO = re.compile(r"^[ \t]*(\w*(?:BEGIN|END)\w*(?:NAMESPACE|DECLS)\w*)[ \t]*(?://[^\n]*)?$", re.M)
+_SCOPE_MACRO = re.compile(r"^[ \t]*([A-Z_][A-Z0-9_]*(?:NAMESPACE|DECLS)[A-Z0-9_]*)[ \t]*(?://[^\n]*)?$", re.M)
 
 
-def scan_directives(findings: Findings, text: str) -> None:
+def scan_directives(findings: Findings, text: str, lines: LineIndex) -> None:
     """Every include and macro definition with its line; an include guard is a pattern, not a macro."""
     if "#" not in text:
         return
-    lines = LineIndex(text)
     guarded = False
     first = True  # no directive but `#pragma` and `#ifndef` so far: the next define may be the guard
     previous: tuple[str, str] = ("", "")
@@ -38,14 +37,14 @@ def scan_directives(findings: Findings, text: str) -> None:
         previous = (directive, rest.split(None, 1)[0] if rest.strip() else "")
 
 
-def scan_scope_macros(findings: Findings, text: str) -> None:
+def scan_scope_macros(findings: Findings, text: str, lines: LineIndex) -> None:
     """Namespace begin/end macros: their expansion is unknown here, so names inside are not qualified by them."""
     if "NAMESPACE" not in text and "DECLS" not in text:
         return
-    lines = LineIndex(text)
     label = "Opens and closes scopes with macros (names inside are not qualified by them)"
     for match in _SCOPE_MACRO.finditer(text):
-        findings.cite(label, f"`{match.group(1)}` (line {lines.line(match.start())})")
+        if "BEGIN" in match.group(1) or "END" in match.group(1):
+            findings.cite(label, f"`{match.group(1)}` (line {lines.line(match.start())})")
 
 
 def _define(findings: Findings, rest: str, line: int, previous: tuple[str, str], may_guard: bool) -> bool:

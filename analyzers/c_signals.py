@@ -58,10 +58,9 @@ _DISPATCH_VERBS = {
 }
 
 
-def scan_signals(findings: Findings, path: str, text: str, overloads: dict[str, list[int]]) -> None:
+def scan_signals(findings: Findings, path: str, text: str, lines: LineIndex, overloads: dict[str, list[int]]) -> None:
     """Line-tied notes and file-level patterns, from regular expressions over the whole text."""
     note_test_file(findings, path)
-    lines = LineIndex(text)
     for category, needles, regex, message in _COMPILED:
         if not any(needle in text for needle in needles):
             continue

@@ -35,16 +35,20 @@ def parser_for(language: str):
     return parsers[language]
 
 
-def lost_lines(errors: list, label: str, size: int) -> str:
+def lost_lines(errors: list, label: str, source: bytes) -> str:
     """What the parse lost, named by lines ("lines 12-40 (3% of the file) ..."), or "" when nothing."""
-    lost = sorted((node for error in errors for node in _lost_nodes(error)), key=lambda node: node.start_byte)
+    size = len(source)
+    lost = sorted(
+        (node for error in errors for node in _lost_nodes(error) if not _on_directive_line(source, node)),
+        key=lambda node: node.start_byte,
+    )
     total = sum(node.end_byte - node.start_byte for node in lost)
     if total < min(_LOST_BYTES, size // 10):
         return ""
     spans: list[list[int]] = []
     for node in lost:
         first, last = node.start_point[0] + 1, node.end_point[0] + 1
-        if spans and first <= spans[-1][1] + 2:
+        if spans and first <= spans[-1][1] + 5:
             spans[-1][1] = max(spans[-1][1], last)
         else:
             spans.append([first, last])
@@ -57,6 +61,12 @@ def lost_lines(errors: list, label: str, size: int) -> str:
     )
 
 
+def _on_directive_line(source: bytes, node) -> bool:
+    """A token of `#ifndef X` or `#define Y`: the line pass reads those lines."""
+    line_start = source.rfind(b"\n", 0, node.start_byte) + 1
+    return source[line_start : node.start_byte].lstrip().startswith(b"#")
+
+
 def _lost_nodes(error):
     """The parts of an ERROR node that are not well-formed definitions, at any depth."""
     for child in error.children:
@@ -65,8 +75,8 @@ def _lost_nodes(error):
         elif child.has_error:
             for inner in _errors_in(child):
                 yield from _lost_nodes(inner)
-        elif child.type not in _WELL_FORMED and not child.type.startswith("preproc_"):
-            yield child
+        elif child.is_named and child.type not in _WELL_FORMED and not child.type.startswith("preproc_"):
+            yield child  # loose punctuation and `#ifndef` tokens lose nothing
 
 
 def _errors_in(node):

@@ -8,7 +8,8 @@ under a type kind (class, struct, union, enum) that ctags knows as no type of th
 files with the most misses, and the files whose analysis says it was reduced.
 
 A definition counts as found when its name (the last `::` part) is a keyword of the file in a
-definition group (not an include or a macro invocation).
+definition group (not an include or a macro invocation); a googletest `TEST(...) {`, which ctags
+lists as a function named `TEST`, when docbot lists a test case for it.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ KINDS = ("class", "struct", "union", "enum", "namespace", "function", "macro", "
 TYPE_GROUPS = ("Classes", "Structs", "Unions", "Enums")
 TYPE_KINDS = {"class", "struct", "union", "enum", "typedef"}
 NOT_DEFINITIONS = {"Includes", "Macro Invocations"}
+TEST_MACROS = {"TEST", "TEST_F", "TEST_P", "TYPED_TEST", "TYPED_TEST_P"}
 EXTENSIONS = {".h", ".hh", ".hpp", ".hxx", ".tcc", ".c", ".cc", ".cpp", ".cxx", ".cu", ".cuh", ".inl", ".ipp"}
 # The first `#ifndef X` followed by `#define X`: an include guard, which ctags lists as a macro.
 _GUARD = re.compile(r"^\s*#\s*ifndef\s+(\w+)\s*\n\s*#\s*define\s+\1\b", re.M)
@@ -103,9 +105,13 @@ def main() -> None:
         defined = set().union(*(names for kind, names in groups.items() if kind not in NOT_DEFINITIONS))
         guards = set(_GUARD.findall(text))
         file_tags = [tag for tag in tags.get(str(path), []) if not (tag[0] == "macro" and tag[1] in guards)]
+        test_cases = len(groups.get("Test Cases", ()))
         for kind, name, line in file_tags:
             total[kind] += 1
-            if name in defined:
+            if kind == "function" and name in TEST_MACROS and test_cases:  # `TEST(a, b) {`: a test case
+                test_cases -= 1
+                found[kind] += 1
+            elif name in defined:
                 found[kind] += 1
             else:
                 misses[str(path)] += 1

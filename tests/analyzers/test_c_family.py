@@ -74,7 +74,7 @@ def test_cuda_kernels():
 
 def test_unparsable_part_is_named_and_the_rest_kept():
     good = b"#include <a.h>\nnamespace n {\nint good(int x) { return x; }\n}\n"
-    source = good + b"@@ ?? :: " * 40 + b"\n#define LATE 1\n"
+    source = good + b"@@ alpha ?? beta :: gamma " * 20 + b"\n#define LATE 1\n"
     analysis, _ = analyze_source("broken.cc", source)
     assert analysis.degraded.startswith("C++ parse incomplete: lines 5")
     assert "n::good" in names(analysis, "Functions")
