@@ -49,6 +49,7 @@ _RULES: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
     ("testing", ("TEST",), r"\b(?:TEST|TEST_F|TEST_P|TYPED_TEST)\s*\([^)\n]*\)", "GoogleTest case `{0}`."),
 )
 _COMPILED = tuple((category, needles, re.compile(regex), message) for category, needles, regex, message in _RULES)
+_TEST_FOLDERS = {"test", "tests", "testing", "unittests"}
 _DISPATCH = re.compile(r"\b(DECLARE|DEFINE|REGISTER(?:_\w+)?)_DISPATCH\s*\(\s*([^;]*?)\s*\)\s*;")
 _DTYPE_DISPATCH = re.compile(r"\bAT_DISPATCH_\w+")
 _CHECKS = re.compile(r"\b(?:TORCH_CHECK|TORCH_INTERNAL_ASSERT|AT_ASSERT)\w*\s*\(")
@@ -60,7 +61,10 @@ _DISPATCH_VERBS = {
 
 def scan_signals(findings: Findings, path: str, text: str, lines: LineIndex, overloads: dict[str, list[int]]) -> None:
     """Line-tied notes and file-level patterns, from regular expressions over the whole text."""
+    before = len(findings.notes)
     note_test_file(findings, path)
+    if len(findings.notes) == before and _TEST_FOLDERS.intersection(path.split("/")[:-1]):
+        findings.note("testing", 0, "Test file: it lives in a test folder.")
     for category, needles, regex, message in _COMPILED:
         if not any(needle in text for needle in needles):
             continue

@@ -96,3 +96,18 @@ def test_a_real_libstdcxx_header_is_read_by_tree_sitter(header):
     analysis, _ = analyze_source("bits/stl_vector.h", Path(header).read_bytes())
     assert "lexical" not in analysis.degraded
     assert {"std::vector", "std::_Vector_base"} <= set(names(analysis, "Classes") + names(analysis, "Structs"))
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["test_x.py", "x_test.py", "x-test.cc", "x_test.cc", "x_unittest.cc", "test/x.cpp", "tests/test_x.cpp",
+     "x.test.ts", "x_spec.rb"],
+)  # fmt: skip
+def test_test_files_by_every_common_convention_are_noted(path):
+    analysis, _ = analyze_source(path, b"int f() { return 1; }\n")
+    assert any(note.category == "testing" and note.line == 0 for note in analysis.notes), path
+
+
+def test_a_source_beside_its_tests_is_no_test_file():
+    analysis, _ = analyze_source("src/latest.cc", b"int f() { return 1; }\n")
+    assert not any(note.category == "testing" for note in analysis.notes)
