@@ -46,7 +46,7 @@ def analyze(path: str, text: str, spec: LanguageSpec) -> Findings:
     source = text.encode("utf-8", "surrogatepass")
     tree = parser_for(spec.analyzer).parse(mask_macros(source, cuda=spec.analyzer == "cuda"))
     walker = _Walker(source)
-    walker.visit_children(tree.root_node, [], None, "")
+    walker.visit(tree.root_node, [], None, "")  # why visit: the root itself may be an ERROR node
     findings = walker.findings
     lines = LineIndex(text)
     scan_directives(findings, text, lines)
@@ -130,14 +130,23 @@ class _Walker:
         if body is not None:
             self.visit_children(body, inner, None, "")
 
-    def visit_misread_namespace(self, node, scope: list[str]) -> None:
-        """`namespace std {` read as a function `namespace std {...}` after an unbalanced `#if` branch."""
-        name_node = node.child_by_field_name("declarator")
+    def misread_namespace(self, node, type_node, scope: list[str]) -> bool:
+        """`namespace std {` read as a function after an unbalanced `#if` branch: visit it as the namespace."""
+        if type_node is not None and self.text(type_node) == "namespace":
+            name_node = node.child_by_field_name("declarator")
+        else:  # `namespace` itself was swallowed by the ERROR node just before
+            before = node.prev_sibling
+            swallowed = before is not None and before.type == "ERROR" and before.children
+            if not swallowed or before.children[-1].type != "namespace":
+                return False
+            name_node = type_node
         body = node.child_by_field_name("body")
-        if name_node is not None and name_node.type in _NAMESPACE_NAMES | {"field_identifier"}:
-            inner = self.enter_namespace(node, name_node, scope)
-            if body is not None:
-                self.visit_children(body, inner, None, "")
+        if name_node is None or name_node.type not in _NAMESPACE_NAMES | {"field_identifier", "type_identifier"}:
+            return False
+        inner = self.enter_namespace(node, name_node, scope)
+        if body is not None:
+            self.visit_children(body, inner, None, "")
+        return True
 
     def enter_namespace(self, node, name_node, scope: list[str]) -> list[str]:
         """Record a namespace (once) and return the scope inside it."""
@@ -184,8 +193,7 @@ class _Walker:
 
     def visit_declaration(self, node, scope: list[str], cls: str | None, template: str) -> None:
         type_node = node.child_by_field_name("type")
-        if type_node is not None and type_node.type == "type_identifier" and self.text(type_node) == "namespace":
-            self.visit_misread_namespace(node, scope)
+        if node.type == "function_definition" and self.misread_namespace(node, type_node, scope):
             return
         if type_node is not None and type_node.type in _CLASS_KINDS:
             self.visit_class(type_node, scope, template)
