@@ -197,7 +197,13 @@ class _Walker:
             return
         if type_node is not None and type_node.type in _CLASS_KINDS:
             self.visit_class(type_node, scope, template)
-        declarator = function_declarator(node.child_by_field_name("declarator"))
+        declared = node.child_by_field_name("declarator")
+        if declared is not None and declared.type == "operator_cast":  # `operator bool() const`
+            cast_type = declared.child_by_field_name("type")
+            written = "operator " + (" ".join(self.text(cast_type).split()) if cast_type is not None else "")
+            self.record_function(node, declared, written, scope, cls, template)
+            return
+        declarator = function_declarator(declared)
         if declarator is None:
             return
         name_node = declarator.child_by_field_name("declarator")

@@ -21,6 +21,7 @@ import re
 import subprocess
 import sys
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -82,6 +83,64 @@ def docbot_keywords(path: Path) -> tuple[dict[str, set[str]], str]:
     return groups, analysis.degraded
 
 
+@dataclass
+class Tally:
+    """What the comparison counted over all files."""
+
+    found: Counter = field(default_factory=Counter)
+    total: Counter = field(default_factory=Counter)
+    misses: dict[str, list[str]] = field(default_factory=dict)
+    wrong: list[tuple[str, str, str]] = field(default_factory=list)  # path, group, name
+    type_keywords: int = 0
+    reduced: list[tuple[str, str]] = field(default_factory=list)
+
+    def compare(self, path: Path, file_tags: list[tuple[str, str, int]]) -> None:
+        """One file: ctags' definitions against docbot's keywords."""
+        groups, reduced = docbot_keywords(path)
+        if reduced:
+            self.reduced.append((str(path), reduced))
+        defined = set().union(*(names for kind, names in groups.items() if kind not in NOT_DEFINITIONS))
+        guards = set(_GUARD.findall(path.read_text("utf-8", "replace")))
+        file_tags = [tag for tag in file_tags if not (tag[0] == "macro" and tag[1] in guards)]
+        test_cases = len(groups.get("Test Cases", ()))
+        for kind, name, line in file_tags:
+            self.total[kind] += 1
+            if kind == "function" and name in TEST_MACROS and test_cases:  # `TEST(a, b) {`: a test case
+                test_cases -= 1
+                self.found[kind] += 1
+            elif name in defined:
+                self.found[kind] += 1
+            else:
+                self.misses.setdefault(str(path), []).append(f"{kind} {name}:{line}")
+        types = {name for kind, name, _ in file_tags if kind in TYPE_KINDS}
+        for group in TYPE_GROUPS:
+            for name in groups.get(group, ()):
+                self.type_keywords += 1
+                if name not in types:
+                    self.wrong.append((str(path), group, name))
+
+    def report(self) -> None:
+        found, total = sum(self.found.values()), sum(self.total.values())
+        print(f"recall of ctags definitions: {100 * found / max(total, 1):.1f}% ({found}/{total})")
+        for kind in KINDS:
+            if self.total[kind]:
+                count, of = self.found[kind], self.total[kind]
+                print(f"  {kind:10} {100 * count / of:6.1f}%  ({count}/{of})")
+        share = 100 * len(self.wrong) / max(self.type_keywords, 1)
+        print(
+            f"type-kind keywords that are no type of their file: {len(self.wrong)} of {self.type_keywords} "
+            f"({share:.2f}%)"
+        )
+        for path, group, name in self.wrong[:WORST]:
+            print(f"  {group:8} {name:30} {path}")
+        print("files with the most misses:")
+        for path, missed in sorted(self.misses.items(), key=lambda item: -len(item[1]))[:WORST]:
+            print(f"  {len(missed):4}  {path}  e.g. {', '.join(missed[:4])}")
+        print(f"files with a reduced analysis: {len(self.reduced)}")
+        for path, reason in self.reduced[:WORST]:
+            print(f"  {path}: {reason}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("roots", nargs="*", help="folders to read (default: libstdc++ bits and CPython headers)")
@@ -89,55 +148,12 @@ def main() -> None:
     roots = args.roots or default_roots()
     files = source_files(roots)
     tags = ctags_definitions(files)
-    found, total = Counter(), Counter()
-    misses: Counter = Counter()
-    missed_examples: dict[str, list[str]] = {}
-    wrong: list[tuple[str, str, str]] = []
-    type_keywords = 0
-    degraded: list[tuple[str, str]] = []
-    size = 0
+    tally = Tally()
     for path in files:
-        text = path.read_text("utf-8", "replace")
-        size += path.stat().st_size
-        groups, reduced = docbot_keywords(path)
-        if reduced:
-            degraded.append((str(path), reduced))
-        defined = set().union(*(names for kind, names in groups.items() if kind not in NOT_DEFINITIONS))
-        guards = set(_GUARD.findall(text))
-        file_tags = [tag for tag in tags.get(str(path), []) if not (tag[0] == "macro" and tag[1] in guards)]
-        test_cases = len(groups.get("Test Cases", ()))
-        for kind, name, line in file_tags:
-            total[kind] += 1
-            if kind == "function" and name in TEST_MACROS and test_cases:  # `TEST(a, b) {`: a test case
-                test_cases -= 1
-                found[kind] += 1
-            elif name in defined:
-                found[kind] += 1
-            else:
-                misses[str(path)] += 1
-                missed_examples.setdefault(str(path), []).append(f"{kind} {name}:{line}")
-        types = {name for kind, name, _ in file_tags if kind in TYPE_KINDS}
-        for group in TYPE_GROUPS:
-            for name in groups.get(group, ()):
-                type_keywords += 1
-                if name not in types:
-                    wrong.append((str(path), group, name))
+        tally.compare(path, tags.get(str(path), []))
+    size = sum(path.stat().st_size for path in files)
     print(f"files: {len(files)}, {size / 1e6:.1f} MB in {', '.join(roots)}")
-    all_found, all_total = sum(found.values()), sum(total.values())
-    print(f"recall of ctags definitions: {100 * all_found / max(all_total, 1):.1f}% ({all_found}/{all_total})")
-    for kind in KINDS:
-        if total[kind]:
-            print(f"  {kind:10} {100 * found[kind] / total[kind]:6.1f}%  ({found[kind]}/{total[kind]})")
-    share = 100 * len(wrong) / max(type_keywords, 1)
-    print(f"type-kind keywords that are no type of their file: {len(wrong)} of {type_keywords} ({share:.2f}%)")
-    for path, group, name in wrong[:WORST]:
-        print(f"  {group:8} {name:30} {path}")
-    print("files with the most misses:")
-    for path, count in misses.most_common(WORST):
-        print(f"  {count:4}  {path}  e.g. {', '.join(missed_examples[path][:4])}")
-    print(f"files with a reduced analysis: {len(degraded)}")
-    for path, reason in degraded[:WORST]:
-        print(f"  {path}: {reason}")
+    tally.report()
 
 
 if __name__ == "__main__":
