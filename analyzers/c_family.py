@@ -71,8 +71,10 @@ class _Walker:
         self.errors: list = []  # ERROR nodes met at declaration level, outermost only
         self.in_error = False
 
-    def text(self, node) -> str:
-        return self.source[node.start_byte : node.end_byte].decode("utf-8", "replace")
+    def text(self, node, limit: int = 0) -> str:
+        """The source of a node; with `limit`, of its first `limit` bytes only (a body is never decoded)."""
+        end = min(node.end_byte, node.start_byte + limit) if limit else node.end_byte
+        return self.source[node.start_byte : end].decode("utf-8", "replace")
 
     def visit_children(self, node, scope: list[str], cls: str | None, template: str) -> None:
         for child in node.children:
@@ -173,7 +175,7 @@ class _Walker:
         short = " ".join(written.split()) if name_node.type == "template_type" else plain_name(written)
         name = "::".join([*scope, short])
         bases = next((c for c in node.children if c.type == "base_class_clause"), None)
-        header = self.text(node)[: body.start_byte - node.start_byte]
+        header = self.text(node, body.start_byte - node.start_byte)
         comment = self.preceding_comment(node)
         self.findings.symbol(
             kind, name, node.start_point[0] + 1, template + " ".join(header.split()), comment_summary(comment)
@@ -233,7 +235,7 @@ class _Walker:
             )
         )
         name = "::".join([*scope, written])
-        head = self.text(node)[: declarator.end_byte - node.start_byte]
+        head = self.text(node, declarator.end_byte - node.start_byte)
         signature = template + one_line(strip_comments(head))
         line = node.start_point[0] + 1
         doc = comment_summary(self.preceding_comment(node))
@@ -265,7 +267,7 @@ class _Walker:
         type_node = node.child_by_field_name("type")
         if type_node is not None and type_node.type in _CLASS_KINDS:
             self.visit_class(type_node, scope, "")
-        written = " ".join(self.text(node).rstrip(";").split())[:160]
+        written = " ".join(self.text(node, 2000).rstrip(";").split())[:160]
         name_node = node.child_by_field_name("name")
         targets = [name_node] if name_node is not None else node.children_by_field_name("declarator")
         for target in targets:
@@ -276,7 +278,7 @@ class _Walker:
                 self.findings.keyword("Type Aliases", name)
 
     def visit_macro_call(self, node) -> None:
-        match = _MACRO_CALL.match(self.text(node)[:200])
+        match = _MACRO_CALL.match(self.text(node, 200))
         if match:
             self.record_macro_call(node, match.group(1))
 
@@ -284,7 +286,7 @@ class _Walker:
         self.findings.keyword("Macro Invocations", macro)
         if macro.endswith("_DISPATCH"):  # described by the dispatch-stub patterns
             return
-        written = " ".join(self.text(node).split())
+        written = " ".join(self.text(node, 400).split())
         call = written if len(written) <= 80 else written[:77] + "..."
         self.findings.cite(
             f"Invokes `{macro}` at namespace scope", f"`{call.rstrip(';')}` (line {node.start_point[0] + 1})"

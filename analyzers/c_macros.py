@@ -22,25 +22,30 @@ _KEYWORDS = frozenset(
     unsigned signed int char void long short float double bool auto constexpr noexcept override
     final mutable register try catch throw operator sizeof new delete this using""".split()
 )
-_ATTRIBUTE = (
-    rb"_?[A-Z][A-Za-z0-9]*_(?:[A-Z0-9]+_)*(?:" + _ATTRIBUTE_WORDS.encode() + rb")\w*"
-)  # Py_DEPRECATED, _Py_NO_RETURN
-_CAPS = rb"[A-Z_][A-Z0-9_]*_[A-Z0-9_]*"  # FMT_API, C10_API, _GLIBCXX_NOEXCEPT
+_CAPS_REST = rb"[A-Z0-9_]*_[A-Z0-9_]*"  # FMT_API, C10_API, _GLIBCXX_NOEXCEPT, after their first letter
+_CAPS = rb"[A-Z_]" + _CAPS_REST
+_ARGUMENTS = rb"(?:[ \t]*\((?:[^()\n]|\([^()\n]*\))*\))?"
+# Why every alternative starts with one of the characters of the first line: a pattern that starts
+# with a character class is searched by a fast scan for those characters instead of being tried at
+# every position. The first character belongs to the match; the lookbehinds say which it was.
 _MASK = re.compile(
-    # Why the first line: a cheap test that skips the positions where no alternative can start.
-    rb"(?:^|(?=[)A-Z_cofn]))"
-    rb"(?:(?P<keep>^[ \t]*\#(?:[^\n]*\\\r?\n)*[^\n]*)"  # a preprocessor line, continuations included
+    rb"[\n)A-Z_]"
+    # a preprocessor line, continuations included: kept as it is
+    rb"(?:(?<=\n)(?:(?P<keep>[ \t]*\#(?:[^\n]*\\\r?\n)*[^\n]*)"
     # `FMT_BEGIN_NAMESPACE`, `__BEGIN_DECLS`, `PyObject_HEAD`: a macro alone on its line
-    rb"|(?P<bare>^[ \t]*(?P<word>[A-Za-z_]\w*_\w*|[A-Z][A-Z0-9]+)[ \t]*(?=\r?\n|//|/\*|$))"
-    # `namespace std _GLIBCXX_VISIBILITY(default) {`
-    rb"|(?P<nsattr>\bnamespace[ \t]+[\w:]+(?P<attribute>[ \t]+[A-Z_][A-Za-z0-9_]*[ \t]*\([^()\n]*\)))(?=\s*\{)"
-    # `void f() const _GLIBCXX_NOEXCEPT {`, `int g(void) __THROW;`: after `)` or a qualifier
-    rb"|(?P<trail>(?:\)|\b(?:const|override|final))(?P<after>\s*(?:" + _CAPS + rb"|__\w+)(?!\w)"
-    rb"(?:[ \t]*\((?:[^()\n]|\([^()\n]*\))*\))?))(?=\s*(?:[;{:=,]|->|[A-Za-z_&]|$))"
+    rb"|(?P<bare>[ \t]*(?P<word>[A-Za-z_]\w*_\w*|[A-Z][A-Z0-9]+)[ \t]*(?=\r?\n|//|/\*|$)))"
+    # `void f() const _GLIBCXX_NOEXCEPT {`, `int g(void) __THROW;`: after `)` and its qualifiers
+    rb"|(?<=\))(?P<trail>(?:\s*(?:const|override|final|noexcept)(?!\w))*)"
+    rb"(?P<after>\s*(?:" + _CAPS + rb"|__\w+)(?!\w)" + _ARGUMENTS + rb")(?=\s*(?:[;{:=,]|->|[A-Za-z_&]|$))"
     # `FMT_CONSTEXPR auto`, `class GTEST_API_ Message`, `__host__ __device__ int`: before a name
-    rb"|(?<!typedef )(?P<lead>\b(?:" + _CAPS + rb"|__[a-z]\w*__|" + _ATTRIBUTE + rb")(?!\w)"
-    rb"(?:[ \t]*\((?:[^()\n]|\([^()\n]*\))*\))?)(?=[ \t]*\r?\n?[ \t]*[A-Za-z_~]))",
+    rb"|(?<=\b[A-Z_])(?<!typedef [A-Z_])(?P<lead>(?:" + _CAPS_REST + rb"|(?<=_)_[a-z]\w*__"
+    rb"|(?:(?<=_)[A-Z][A-Za-z0-9]*|(?<=[A-Z])[A-Za-z0-9]*)_(?:[A-Z0-9]+_)*(?:" + _ATTRIBUTE_WORDS.encode() + rb")\w*)"
+    rb"(?!\w)" + _ARGUMENTS + rb")(?=[ \t]*\r?\n?[ \t]*[A-Za-z_~]))",
     re.M,
+)
+# `namespace std _GLIBCXX_VISIBILITY(default) {`: an attribute macro before the brace.
+_NAMESPACE_ATTRIBUTE = re.compile(
+    rb"namespace(?<!\wnamespace)[ \t]+[\w:]+([ \t]+[A-Z_][A-Za-z0-9_]*[ \t]*\([^()\n]*\))(?=\s*\{)"
 )
 _ATTRIBUTE_CALL = re.compile(rb"\w*(?:" + _ATTRIBUTE_WORDS.encode() + rb")\w*")
 # `PyAPI_FUNC(int) name(...)`: a return type wrapped in a macro call; the type is kept.
@@ -58,11 +63,19 @@ def mask_macros(source: bytes, cuda: bool = False) -> bytes:
     if b"_" not in source and not re.search(rb"(?m)^[ \t]*[A-Z][A-Z0-9]+[ \t]*$", source):
         return source
     masked = _WRAPPED_TYPE.sub(lambda m: b" " * len(m.group(1)) + m.group(2) + b" ", source)
-    return _MASK.sub(_blank_cuda if cuda else _blank, masked)
+    if b"namespace" in masked:
+        masked = _NAMESPACE_ATTRIBUTE.sub(_blank_attribute, masked)
+    # The line break in front lets the first line start like every other one.
+    return _MASK.sub(_blank_cuda if cuda else _blank, b"\n" + masked)[1:]
+
+
+def _blank_attribute(match: re.Match) -> bytes:
+    cut = match.start(1) - match.start()
+    return match.group(0)[:cut] + _spaces(match.group(1))
 
 
 def _blank_cuda(match: re.Match) -> bytes:
-    return match.group(0) if match.group(0) in _CUDA_WORDS else _blank(match)
+    return match.group(0) if match.group(0).strip() in _CUDA_WORDS else _blank(match)
 
 
 def _blank(match: re.Match) -> bytes:
@@ -70,8 +83,8 @@ def _blank(match: re.Match) -> bytes:
     text = match.group(0)
     if group == "keep":
         return text
-    if group in ("nsattr", "trail"):  # `namespace std` and `)` or `const` stay
-        cut = match.start("attribute" if group == "nsattr" else "after") - match.start()
+    if group == "after":  # `)` and `const` stay
+        cut = match.start("after") - match.start()
         return text[:cut] + _spaces(text[cut:])
     if group == "bare":
         return text if match.group("word") in _KEYWORDS else _spaces(text)
