@@ -8,6 +8,7 @@ from analyzers.c_lines import scan_directives, scan_scope_macros
 from analyzers.c_macros import mask_macros
 from analyzers.c_signals import scan_signals
 from analyzers.c_tree import (
+    comment_above,
     declared_name,
     function_declarator,
     lost_lines,
@@ -18,7 +19,7 @@ from analyzers.c_tree import (
 )
 from analyzers.findings import Findings
 from analyzers.languages import LanguageSpec
-from analyzers.textutil import LineIndex, comment_purpose, comment_summary, comment_text, leading_comment
+from analyzers.textutil import LineIndex, comment_purpose, comment_summary, leading_comment
 
 _CONTAINERS = {
     "translation_unit", "declaration_list", "preproc_if", "preproc_ifdef", "preproc_else",
@@ -37,7 +38,6 @@ _NAME_TYPES = {
     "operator_name", "template_function", "operator_cast",
 }  # fmt: skip
 _NAMESPACE_NAMES = {"identifier", "namespace_identifier", "nested_namespace_specifier"}
-_WRAPPERS = {"template_declaration", "declaration", "field_declaration", "type_definition"}
 _MACRO_CALL = re.compile(r"^([A-Z][A-Z0-9_]{2,})\s*\(")
 
 
@@ -293,17 +293,7 @@ class _Walker:
         )
 
     def preceding_comment(self, node) -> str:
-        """The comment block that ends on the line just above a definition."""
-        while node.parent is not None and node.parent.type in _WRAPPERS:
-            node = node.parent
-        lines: list[str] = []
-        expected = node.start_point[0] - 1
-        sibling = node.prev_sibling
-        while sibling is not None and sibling.type == "comment" and sibling.end_point[0] == expected:
-            lines[:0] = comment_text(self.text(sibling))
-            expected = sibling.start_point[0] - 1
-            sibling = sibling.prev_sibling
-        return "\n".join(lines)
+        return comment_above(node, self.source)
 
     def single_class_comment(self) -> str:
         """The comment above the only class of the file, as a fallback purpose."""

@@ -6,6 +6,8 @@ import importlib
 import re
 import threading
 
+from analyzers.textutil import comment_text
+
 _GRAMMARS = {"c": "tree_sitter_c", "cpp": "tree_sitter_cpp", "cuda": "tree_sitter_cuda"}
 _LANGUAGES: dict[str, object] = {}
 _PARSERS = threading.local()  # a tree-sitter Parser must not be shared between threads
@@ -19,8 +21,23 @@ _WELL_FORMED = {
     "expression_statement", "compound_statement", "function_declarator", "field_declaration_list",
     "field_declaration", "friend_declaration", "access_specifier", "using_declaration",
 }  # fmt: skip
+_WRAPPERS = {"template_declaration", "declaration", "field_declaration", "type_definition"}
 _TEMPLATE_ARGS = re.compile(r"<[^<>]*>")
 _OPERATOR = re.compile(r"(?:^|(?<=::))operator\b")
+
+
+def comment_above(node, source: bytes) -> str:
+    """The comment block that ends on the line just above a definition (or its template/declaration)."""
+    while node.parent is not None and node.parent.type in _WRAPPERS:
+        node = node.parent
+    lines: list[str] = []
+    expected = node.start_point[0] - 1
+    sibling = node.prev_sibling
+    while sibling is not None and sibling.type == "comment" and sibling.end_point[0] == expected:
+        lines[:0] = comment_text(source[sibling.start_byte : sibling.end_byte].decode("utf-8", "replace"))
+        expected = sibling.start_point[0] - 1
+        sibling = sibling.prev_sibling
+    return "\n".join(lines)
 
 
 def parser_for(language: str):
