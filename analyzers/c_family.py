@@ -77,7 +77,7 @@ class _Walker:
         return self.source[node.start_byte : end].decode("utf-8", "replace")
 
     def visit_children(self, node, scope: list[str], cls: str | None, template: str) -> None:
-        for child in node.children:
+        for child in node.named_children:  # punctuation and keywords declare nothing
             self.visit(child, scope, cls, template)
 
     def visit(self, node, scope: list[str], cls: str | None, template: str) -> None:

@@ -29,7 +29,7 @@ _RULES: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
     ),
     (
         "security",
-        ("strc", "sprintf", "gets"),
+        ("strc", "sprintf", "gets(", "gets (", "gets\t", "gets\n"),
         r"\b(?:strcpy|strcat|sprintf|vsprintf|gets)\s*\(",
         "Calls `{0}`, which does not check the destination size.",
     ),
@@ -42,7 +42,7 @@ _RULES: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
     ("security", ("reinterpret_cast",), r"\breinterpret_cast\s*<[^>;]*>", "Reinterprets memory with `{0}`."),
     (
         "security",
-        ("system", "popen"),
+        ("system(", "system ", "system\t", "system\n", "popen"),
         r"(?<![\w.:])(?:std::)?(?:system|popen)\s*\(",
         "Runs a shell command with `{0}`.",
     ),
