@@ -25,7 +25,7 @@ _CONTAINERS = {
     "translation_unit", "declaration_list", "preproc_if", "preproc_ifdef", "preproc_else",
     "preproc_elif", "preproc_elifdef", "linkage_specification", "friend_declaration",
 }  # fmt: skip
-_TEST_MACROS = {"TEST", "TEST_F", "TEST_P", "TYPED_TEST", "TYPED_TEST_P", "FRIEND_TEST"}
+_TEST_MACROS = {"TEST", "TEST_F", "TEST_P", "TYPED_TEST", "TYPED_TEST_P"}
 _CLASS_KINDS = {
     "class_specifier": "class",
     "struct_specifier": "struct",
