@@ -25,6 +25,7 @@ _KEYWORDS = frozenset(
 _CAPS_REST = rb"[A-Z0-9_]*_[A-Z0-9_]*"  # FMT_API, C10_API, _GLIBCXX_NOEXCEPT, after their first letter
 _CAPS = rb"[A-Z_]" + _CAPS_REST
 _ARGUMENTS = rb"(?:[ \t]*\((?:[^()\n]|\([^()\n]*\))*\))?"
+_CALL_ARGUMENTS = rb"(?:\((?:[^()\n]|\([^()\n]*\))*\))?"  # `Py_DEPRECATED(3.9)`: no space before `(`
 # Why every alternative starts with one of the characters of the first line: a pattern that starts
 # with a character class is searched by a fast scan for those characters instead of being tried at
 # every position. The first character belongs to the match; the lookbehinds say which it was.
@@ -40,7 +41,9 @@ _MASK = re.compile(
     # `FMT_CONSTEXPR auto`, `class GTEST_API_ Message`, `__host__ __device__ int`: before a name
     rb"|(?<=\b[A-Z_])(?<!typedef [A-Z_])(?P<lead>(?:" + _CAPS_REST + rb"|(?<=_)_[a-z]\w*__"
     rb"|(?:(?<=_)[A-Z][A-Za-z0-9]*|(?<=[A-Z])[A-Za-z0-9]*)_(?:[A-Z0-9]+_)*(?:" + _ATTRIBUTE_WORDS.encode() + rb")\w*)"
-    rb"(?!\w)" + _ARGUMENTS + rb")(?=[ \t]*\r?\n?[ \t]*[A-Za-z_~]))",
+    rb"(?!\w)" + _CALL_ARGUMENTS + rb")(?=[ \t]*\r?\n?[ \t]*[A-Za-z_~])"
+    # `if FMT_CONSTEXPR20 (...)`: a macro for `constexpr` between `if` and its condition
+    rb"|(?<=\bif [A-Z_])(?P<cond>[A-Z0-9_]*(?:CONSTEXPR|LIKELY)[A-Z0-9_]*)(?=[ \t]*\())",
     re.M,
 )
 # `namespace std _GLIBCXX_VISIBILITY(default) {`: an attribute macro before the brace.
@@ -49,7 +52,11 @@ _NAMESPACE_ATTRIBUTE = re.compile(
 )
 _ATTRIBUTE_CALL = re.compile(rb"\w*(?:" + _ATTRIBUTE_WORDS.encode() + rb")\w*")
 # `PyAPI_FUNC(int) name(...)`: a return type wrapped in a macro call; the type is kept.
-_WRAPPED_TYPE = re.compile(rb"(?m)^([ \t]*[A-Za-z]\w*_[A-Z]\w*\()([^()\n]*)\)(?=[ \t*]*[A-Za-z_]\w*[ \t]*\()")
+# `Py_DEPRECATED(3.9) PyAPI_FUNC(int) name(...)`: the deprecation goes with the wrapper.
+_WRAPPED_TYPE = re.compile(
+    rb"(?m)^([ \t]*(?:\w*DEPRECATED\w*\([^()\n]*\)[ \t]*)?(?!\w*DEPRECATED)[A-Za-z]\w*_[A-Z]\w*\()"
+    rb"([^()\n]*)\)(?=[ \t*]*[A-Za-z_]\w*[ \t]*\()"
+)
 
 
 # CUDA's execution-space qualifiers, which the CUDA grammar parses itself.

@@ -111,3 +111,18 @@ def test_test_files_by_every_common_convention_are_noted(path):
 def test_a_source_beside_its_tests_is_no_test_file():
     analysis, _ = analyze_source("src/latest.cc", b"int f() { return 1; }\n")
     assert not any(note.category == "testing" for note in analysis.notes)
+
+
+@pytest.mark.parametrize(
+    ("written", "masked"),
+    [
+        (b"  if FMT_CONSTEXPR20 (need_copy<T>::value)\n", b"  if                 (need_copy<T>::value)\n"),
+        (b"Py_DEPRECATED(3.9) PyAPI_FUNC(int) g(void);\n", b"                              int  g(void);\n"),
+        (b"class GTEST_API_ Message {\n", b"class            Message {\n"),
+        (b"void f() const _GLIBCXX_NOEXCEPT {}\n", b"void f() const                   {}\n"),
+        (b"namespace std _GLIBCXX_VISIBILITY(default)\n{\n", b"namespace std                             \n{\n"),
+        (b"#define FMT_API __attribute__((visibility))\n", b"#define FMT_API __attribute__((visibility))\n"),
+    ],
+)
+def test_macro_shapes_are_blanked(written, masked):
+    assert mask_macros(written) == masked
