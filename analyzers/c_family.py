@@ -213,7 +213,7 @@ class _Walker:
             return
         written = plain_name(self.text(name_node))
         if type_node is None and written in _TEST_MACROS and node.type == "function_definition":
-            self.record_test(node, declarator, written)
+            self.record_test(node, declarator.child_by_field_name("parameters"), written)
             return
         if type_node is None and written != cls and _MACRO_CALL.match(written + "("):
             self.record_macro_call(node, written)
@@ -253,9 +253,8 @@ class _Walker:
         if "override" in head[declarator.start_byte - node.start_byte :]:
             self.findings.cite("Overrides virtual methods", f"`{name}`")
 
-    def record_test(self, node, declarator, macro: str) -> None:
-        """`TEST(Suite, Name) {...}`: a googletest case named `Suite.Name`."""
-        params = declarator.child_by_field_name("parameters")
+    def record_test(self, node, params, macro: str) -> None:
+        """`TEST(Suite, Name) {...}`: a googletest case named `Suite.Name`; `params` holds the two names."""
         parts = [" ".join(self.text(p).split()) for p in params.named_children] if params is not None else []
         name = ".".join(parts[:2]) or macro
         line = node.start_point[0] + 1
@@ -279,7 +278,10 @@ class _Walker:
 
     def visit_macro_call(self, node) -> None:
         match = _MACRO_CALL.match(self.text(node, 200))
-        if match:
+        call = node.named_children[0] if node.type == "expression_statement" and node.named_children else None
+        if match and match.group(1) in _TEST_MACROS and call is not None and call.type == "call_expression":
+            self.record_test(node, call.child_by_field_name("arguments"), match.group(1))  # `TEST(a, enum) {`
+        elif match:
             self.record_macro_call(node, match.group(1))
 
     def record_macro_call(self, node, macro: str) -> None:
