@@ -44,7 +44,7 @@ _COMMENT_MARK = re.compile(r"^\s*(?:#+!?|//+!?|/\*+!?|\*+/?|--+|;+|%+|<!--|-->|[
 _WORD = re.compile(r"[A-Za-z_][\w]*(?:(?:\.|::)[A-Za-z_]\w*)*")
 # In prose, `BeOpen` or `GitHub` is a name, not code, unless the text uses it as code somewhere.
 _PASCAL_WORD = re.compile(r"^[A-Z][a-z]+(?:[A-Z][a-z]+)+$")
-_CODE_USE = re.compile(r"(?:\.|::)([A-Za-z_]\w*)|([A-Za-z_]\w*)(?:\(|::|<|\.(?!(?:com|org|net)\b)[A-Za-z_])")
+_CODE_USE = re.compile(r"(?:\.|::)([A-Za-z_]\w*)|([A-Za-z_]\w*)(?:\(|::|<|\.(?!(?i:com|org|net)\b)[A-Za-z_])")
 _SHELL_RISKS = (
     (
         re.compile(r"\|\s*(?:sudo\s+)?(?:ba|z)?sh\b"),

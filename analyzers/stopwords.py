@@ -60,7 +60,7 @@ _NUMBER_OR_PUNCT = re.compile(r"^[\W\d_]*$")
 _PROSE_SHAPE = re.compile(
     r"""^(?:
         (?:\w+(?:\.|::))*[A-Za-z](?:(?:\.|::)\w+)+ | \w+(?:\.\w+)*\.[A-Za-z](?:\.\w+)*  # a one-letter part
-      | [\w.]+\.(?:com|org|net|edu|gov)  # a domain name
+      | (?i:www\.[\w.]+ | [\w.]+\.(?:com|org|net|edu|gov|us|uk|nl|de|fr|html?))  # a domain or a web page
       | [A-Z0-9]+_  # a prefix
     )$""",
     re.VERBOSE,
