@@ -183,7 +183,9 @@ class _Walker:
         self.findings.keyword(_GROUPS[kind], name)
         self.classes[short.rsplit("::", 1)[-1]] = node.start_point[0] + 1
         self.class_comments.append(comment)
-        if template:
+        if template.strip() == "template <>":  # `template <> struct formatter<int>`: no template itself
+            self.findings.cite(f"Explicit {kind} specializations", f"`{name}` (line {node.start_point[0] + 1})")
+        elif template:
             self.findings.keyword("Templates", name)
             self.findings.cite(f"{kind.capitalize()} templates", f"`{name}` (`{template.strip()}`)")
         if bases is not None:
