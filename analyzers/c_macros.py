@@ -34,7 +34,7 @@ _MASK = re.compile(
     # a preprocessor line, continuations included: kept as it is
     rb"(?:(?<=\n)(?:(?P<keep>[ \t]*\#(?:[^\n]*\\\r?\n)*[^\n]*)"
     # `FMT_BEGIN_NAMESPACE`, `__BEGIN_DECLS`, `PyObject_HEAD`: a macro alone on its line
-    rb"|(?P<bare>[ \t]*(?P<word>[A-Za-z_]\w*_\w*|[A-Z][A-Z0-9]+)[ \t]*(?=\r?\n|//|/\*|$)))"
+    rb"|(?P<bare>[ \t]*(?P<word>[A-Za-z_]\w*?_[A-Z0-9_]*[A-Z][A-Z0-9_]*|[A-Z][A-Z0-9]+)[ \t]*(?=\r?\n|//|/\*|$)))"
     # `void f() const _GLIBCXX_NOEXCEPT {`, `int g(void) __THROW;`: after `)` and its qualifiers
     rb"|(?<=\))(?P<trail>(?:\s*(?:const|override|final|noexcept)(?!\w))*)"
     rb"(?P<after>\s*(?:" + _CAPS + rb"|__\w+)(?!\w)" + _ARGUMENTS + rb")(?=\s*(?:[;{:=,]|->|[A-Za-z_&]|$))"

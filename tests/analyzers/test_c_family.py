@@ -122,6 +122,8 @@ def test_a_source_beside_its_tests_is_no_test_file():
         (b"void f() const _GLIBCXX_NOEXCEPT {}\n", b"void f() const                   {}\n"),
         (b"namespace std _GLIBCXX_VISIBILITY(default)\n{\n", b"namespace std                             \n{\n"),
         (b"#define FMT_API __attribute__((visibility))\n", b"#define FMT_API __attribute__((visibility))\n"),
+        (b"Py_ssize_t\nPyList_Size(PyObject *op)\n", b"Py_ssize_t\nPyList_Size(PyObject *op)\n"),
+        (b"  PyObject_HEAD\n  int x;\n", b"               \n  int x;\n"),
     ],
 )
 def test_macro_shapes_are_blanked(written, masked):
