@@ -48,7 +48,7 @@ def _header(bracket: str, name: str) -> str:
 
 def _pyproject(findings: Findings, data: dict) -> None:
     """The project's name, dependencies, scripts, build backend and tool sections."""
-    project = data.get("project") if isinstance(data.get("project"), dict) else {}
+    project = data.get("project") if isinstance(data.get("project"), dict) else _poetry_project(data)
     name = project.get("name")
     if isinstance(name, str):
         findings.keyword("Project", name)
@@ -76,6 +76,17 @@ def _pyproject(findings: Findings, data: dict) -> None:
     build = data.get("build-system")
     if isinstance(build, dict) and isinstance(build.get("build-backend"), str):
         findings.pattern(f"Builds with `{build['build-backend']}`.")
+
+
+def _poetry_project(data: dict) -> dict:
+    """`[tool.poetry]` in the shape of PEP 621's `[project]`: name, description, dependencies, scripts."""
+    tool = data.get("tool")
+    poetry = tool.get("poetry") if isinstance(tool, dict) else None
+    if not isinstance(poetry, dict):
+        return {}
+    dependencies = poetry.get("dependencies")
+    names = [name for name in dependencies if name != "python"] if isinstance(dependencies, dict) else []
+    return {**poetry, "dependencies": names}
 
 
 def _requirements(requirements) -> list[str]:

@@ -75,3 +75,12 @@ def test_plain_text_keeps_code_shapes_only():
     text = b"BeOpen.com license, i.e. the U.S. terms. BeOpen Python. Use GraphModule(x), torch.nn and my_func.\n"
     analysis, _ = analyze_source("LICENSE.txt", text)
     assert names(analysis, "Identifiers") == ("GraphModule", "my_func", "torch.nn")
+
+
+def test_poetry_pyproject_and_broken_toml():
+    poetry = b'[tool.poetry]\nname = "demo"\n\n[tool.poetry.dependencies]\npython = "^3.10"\nrequests = "^2"\n'
+    analysis, _ = analyze_source("pyproject.toml", poetry)
+    assert names(analysis, "Project") == ("demo",)
+    assert names(analysis, "Dependencies") == ("requests",)
+    broken, _ = analyze_source("config.toml", b"[server\nport = 1\n")
+    assert broken.degraded.startswith("TOML parse failed")
