@@ -16,12 +16,6 @@ _ATTRIBUTE_WORDS = (
     r"DEPRECATED|ATTRIBUTE|ALIGN|VISIBILITY|NOEXCEPT|CONSTEXPR|EXPORT|IMPORT|API|NODISCARD|UNUSED|INLINE"
     r"|NORETURN|NO_RETURN|NONNULL|FORMAT|PRINTF|PURE|HIDDEN|SANITIZE|ABI_TAG|PACKED|THROW|DECL|REQUIRES"
 )
-_KEYWORDS = frozenset(
-    b"""else do return break continue default public private protected const static inline virtual
-    explicit friend typedef template typename class struct union enum namespace extern volatile
-    unsigned signed int char void long short float double bool auto constexpr noexcept override
-    final mutable register try catch throw operator sizeof new delete this using""".split()
-)
 _CAPS_REST = rb"[A-Z0-9_]*_[A-Z0-9_]*"  # FMT_API, C10_API, _GLIBCXX_NOEXCEPT, after their first letter
 _CAPS = rb"[A-Z_]" + _CAPS_REST
 _ARGUMENTS = rb"(?:[ \t]*\((?:[^()\n]|\([^()\n]*\))*\))?"
@@ -33,7 +27,7 @@ _MASK = re.compile(
     rb"[\n)A-Z_]"
     # a preprocessor line, continuations included: kept as it is
     rb"(?:(?<=\n)(?:(?P<keep>[ \t]*\#(?:[^\n]*\\\r?\n)*[^\n]*)"
-    # `FMT_BEGIN_NAMESPACE`, `__BEGIN_DECLS`, `PyObject_HEAD`: a macro alone on its line
+    # `FMT_BEGIN_NAMESPACE`, `__BEGIN_DECLS`, `PyObject_HEAD`: a macro alone on its line (not `size_t`)
     rb"|(?P<bare>[ \t]*(?P<word>[A-Za-z_]\w*?_[A-Z0-9_]*[A-Z][A-Z0-9_]*|[A-Z][A-Z0-9]+)[ \t]*(?=\r?\n|//|/\*|$)))"
     # `void f() const _GLIBCXX_NOEXCEPT {`, `int g(void) __THROW;`: after `)` and its qualifiers
     rb"|(?<=\))(?P<trail>(?:\s*(?:const|override|final|noexcept)(?!\w))*)"
@@ -93,8 +87,6 @@ def _blank(match: re.Match) -> bytes:
     if group == "after":  # `)` and `const` stay
         cut = match.start("after") - match.start()
         return text[:cut] + _spaces(text[cut:])
-    if group == "bare":
-        return text if match.group("word") in _KEYWORDS else _spaces(text)
     if group == "lead":
         if b"(" in text and not _ATTRIBUTE_CALL.fullmatch(text.split(b"(", 1)[0].strip()):
             return text  # `REGISTER_X(a)` followed by a name: a call, not an attribute
@@ -104,6 +96,7 @@ def _blank(match: re.Match) -> bytes:
 
 def _spaces(text: bytes) -> bytes:
     """Spaces for every byte but line breaks, so that lines keep their numbers."""
-    if b"\n" not in text:
-        return b" " * len(text)
-    return re.sub(rb"[^\r\n]", b" ", text)
+    return text.translate(_BLANK)
+
+
+_BLANK = bytes(byte if byte in (10, 13) else 32 for byte in range(256))
