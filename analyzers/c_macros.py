@@ -28,7 +28,10 @@ _MASK = re.compile(
     # a preprocessor line, continuations included: kept as it is
     rb"(?:(?<=\n)(?:(?P<keep>[ \t]*\#(?:[^\n]*\\\r?\n)*[^\n]*)"
     # `FMT_BEGIN_NAMESPACE`, `__BEGIN_DECLS`, `PyObject_HEAD`: a macro alone on its line (not `size_t`)
-    rb"|(?P<bare>[ \t]*(?P<word>[A-Za-z_]\w*?_[A-Z0-9_]*[A-Z][A-Z0-9_]*|[A-Z][A-Z0-9]+)[ \t]*(?=\r?\n|//|/\*|$)))"
+    rb"|(?P<bare>[ \t]*(?P<word>[A-Za-z_]\w*?_[A-Z0-9_]*[A-Z][A-Z0-9_]*|[A-Z][A-Z0-9]+)[ \t]*(?=\r?\n|//|/\*|$))"
+    # `GMOCK_DEFINE_DEFAULT_ACTION_FOR_RETURN_TYPE_(void, );`: a macro call on its own line, whose
+    # arguments (types, empty ones) need not parse; the walker cites the call from the source
+    rb"|(?P<call>[ \t]*" + _CAPS + rb"\()(?P<arguments>[^\n;{}]*)\)[ \t]*;[ \t]*(?://[^\n]*)?(?=\r?\n))"
     # `void f() const _GLIBCXX_NOEXCEPT {`, `int g(void) __THROW;`: after `)` and its qualifiers
     rb"|(?<=\))(?P<trail>(?:\s*(?:const|override|final|noexcept)(?!\w))*)"
     rb"(?P<after>\s*(?:" + _CAPS + rb"|__\w+)(?!\w)" + _ARGUMENTS + rb")(?=\s*(?:[;{:=,]|->|[A-Za-z_&]|$))"
@@ -84,6 +87,9 @@ def _blank(match: re.Match) -> bytes:
     text = match.group(0)
     if group == "keep":
         return text
+    if group == "arguments":  # `NAME(` and `);` stay
+        start, end = match.span("arguments")
+        return text[: start - match.start()] + _spaces(match.group("arguments")) + text[end - match.start() :]
     if group == "after":  # `)` and `const` stay
         cut = match.start("after") - match.start()
         return text[:cut] + _spaces(text[cut:])

@@ -124,6 +124,7 @@ def test_a_source_beside_its_tests_is_no_test_file():
         (b"#define FMT_API __attribute__((visibility))\n", b"#define FMT_API __attribute__((visibility))\n"),
         (b"Py_ssize_t\nPyList_Size(PyObject *op)\n", b"Py_ssize_t\nPyList_Size(PyObject *op)\n"),
         (b"  PyObject_HEAD\n  int x;\n", b"               \n  int x;\n"),
+        (b"GMOCK_DEFINE_X_(void, );  // NOLINT\n", b"GMOCK_DEFINE_X_(      );  // NOLINT\n"),
     ],
 )
 def test_macro_shapes_are_blanked(written, masked):
