@@ -24,6 +24,7 @@ _MODULES = {
     "rst": "analyzers.rst_doc",
     "cmake": "analyzers.cmake_script",
     "yaml": "analyzers.yaml_config",
+    "toml": "analyzers.toml_config",
     "lexical": "analyzers.lexical",
 }
 
@@ -75,7 +76,8 @@ def _analyze(spec: LanguageSpec, path: str, text: str) -> tuple[Findings, str]:
     if not text or text.isspace():
         return _empty(path, text), ""
     try:
-        return importlib.import_module(_MODULES[spec.analyzer]).analyze(path, text, spec), ""
+        findings = importlib.import_module(_MODULES[spec.analyzer]).analyze(path, text, spec)
+        return findings, findings.reduced
     except AnalysisDegraded as exc:
         reason = str(exc)
     except Exception as exc:  # noqa: BLE001 - why: no input may stop a docs run

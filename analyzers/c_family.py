@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 
+from analyzers.c_lines import scan_directives, scan_scope_macros
+from analyzers.c_macros import mask_macros
 from analyzers.c_signals import scan_signals
 from analyzers.c_tree import (
-    check_usable,
+    comment_above,
+    declared_name,
     function_declarator,
-    mask_export_macros,
+    lost_lines,
     one_line,
     parser_for,
     plain_name,
@@ -16,12 +19,13 @@ from analyzers.c_tree import (
 )
 from analyzers.findings import Findings
 from analyzers.languages import LanguageSpec
-from analyzers.textutil import comment_purpose, comment_summary, comment_text, leading_comment
+from analyzers.textutil import LineIndex, comment_purpose, comment_summary, leading_comment
 
 _CONTAINERS = {
     "translation_unit", "declaration_list", "preproc_if", "preproc_ifdef", "preproc_else",
-    "preproc_elif", "preproc_elifdef", "linkage_specification",
+    "preproc_elif", "preproc_elifdef", "linkage_specification", "friend_declaration",
 }  # fmt: skip
+_TEST_MACROS = {"TEST", "TEST_F", "TEST_P", "TYPED_TEST", "TYPED_TEST_P"}
 _CLASS_KINDS = {
     "class_specifier": "class",
     "struct_specifier": "struct",
@@ -34,20 +38,23 @@ _NAME_TYPES = {
     "operator_name", "template_function", "operator_cast",
 }  # fmt: skip
 _NAMESPACE_NAMES = {"identifier", "namespace_identifier", "nested_namespace_specifier"}
-_WRAPPERS = {"template_declaration", "declaration", "field_declaration", "type_definition"}
 _MACRO_CALL = re.compile(r"^([A-Z][A-Z0-9_]{2,})\s*\(")
 
 
 def analyze(path: str, text: str, spec: LanguageSpec) -> Findings:
     """Walk the declaration levels of the tree (not function bodies); scan lines for signals."""
     source = text.encode("utf-8", "surrogatepass")
-    tree = parser_for(spec.analyzer).parse(mask_export_macros(source))
+    tree = parser_for(spec.analyzer).parse(mask_macros(source, cuda=spec.analyzer == "cuda"))
     walker = _Walker(source)
-    walker.visit_children(tree.root_node, [], None, "")
-    check_usable(tree.root_node, bool(walker.findings.symbols), spec.type_label.split()[0], len(source))
+    walker.visit(tree.root_node, [], None, "")  # why visit: the root itself may be an ERROR node
     findings = walker.findings
+    lines = LineIndex(text)
+    scan_directives(findings, text, lines)
+    scan_scope_macros(findings, text, lines)
+    findings.symbols.sort(key=lambda symbol: symbol.line)
+    findings.reduced = lost_lines(walker.errors, spec.type_label.split()[0], source)
     findings.purpose = comment_purpose(leading_comment(text, "slash")) or walker.single_class_comment()
-    scan_signals(findings, path, text, walker.overloads())
+    scan_signals(findings, path, text, lines, walker.overloads())
     return findings
 
 
@@ -61,12 +68,16 @@ class _Walker:
         self.classes: dict[str, int] = {}
         self.class_comments: list[str] = []
         self.functions: dict[str, list[int]] = {}
+        self.errors: list = []  # ERROR nodes met at declaration level, outermost only
+        self.in_error = False
 
-    def text(self, node) -> str:
-        return self.source[node.start_byte : node.end_byte].decode("utf-8", "replace")
+    def text(self, node, limit: int = 0) -> str:
+        """The source of a node; with `limit`, of its first `limit` bytes only (a body is never decoded)."""
+        end = min(node.end_byte, node.start_byte + limit) if limit else node.end_byte
+        return self.source[node.start_byte : end].decode("utf-8", "replace")
 
     def visit_children(self, node, scope: list[str], cls: str | None, template: str) -> None:
-        for child in node.children:
+        for child in node.named_children:  # punctuation and keywords declare nothing
             self.visit(child, scope, cls, template)
 
     def visit(self, node, scope: list[str], cls: str | None, template: str) -> None:
@@ -74,7 +85,7 @@ class _Walker:
         kind = node.type
         if kind == "ERROR":
             self.visit_error(node, scope, cls, template)
-        elif kind in _CONTAINERS:
+        elif kind in _CONTAINERS or kind.startswith(("preproc_if", "preproc_el")):
             self.visit_children(node, scope, cls, template)
         elif kind == "namespace_definition":
             self.visit_namespace(node, scope)
@@ -88,15 +99,14 @@ class _Walker:
             self.visit_declaration(node, scope, cls, template)
         elif kind in ("type_definition", "alias_declaration"):
             self.visit_alias(node, scope)
-        elif kind == "preproc_include":
-            self.visit_include(node)
-        elif kind in ("preproc_def", "preproc_function_def"):
-            self.visit_macro(node)
         elif kind == "expression_statement" and cls is None:
             self.visit_macro_call(node)
 
     def visit_error(self, node, scope: list[str], cls: str | None, template: str) -> None:
         """Error recovery keeps `namespace a {` as loose tokens: reopen the scope for what follows."""
+        if not self.in_error:
+            self.errors.append(node)
+        outer, self.in_error = self.in_error, True
         if cls is None:  # e.g. DECLARE_DISPATCH(void (*)(...), stub);
             self.visit_macro_call(node)
         children = node.children
@@ -104,14 +114,41 @@ class _Walker:
             following = children[index + 1] if index + 1 < len(children) else None
             if child.type == "namespace" and following is not None and following.type in _NAMESPACE_NAMES:
                 scope = self.enter_namespace(child, following, scope)
+            elif child.type == "function_declarator" and following and following.type == "compound_statement":
+                self.record_loose_function(child, scope, cls, template)
             else:
                 self.visit(child, scope, cls, template)
+        self.in_error = outer
+
+    def record_loose_function(self, declarator, scope: list[str], cls: str | None, template: str) -> None:
+        """`name(...) {` left loose by error recovery: still a definition."""
+        name_node = declarator.child_by_field_name("declarator")
+        if name_node is not None and name_node.type in _NAME_TYPES:
+            self.record_function(declarator, declarator, plain_name(self.text(name_node)), scope, cls, template)
 
     def visit_namespace(self, node, scope: list[str]) -> None:
         inner = self.enter_namespace(node, node.child_by_field_name("name"), scope)
         body = node.child_by_field_name("body")
         if body is not None:
             self.visit_children(body, inner, None, "")
+
+    def misread_namespace(self, node, type_node, scope: list[str]) -> bool:
+        """`namespace std {` read as a function after an unbalanced `#if` branch: visit it as the namespace."""
+        if type_node is not None and self.text(type_node) == "namespace":
+            name_node = node.child_by_field_name("declarator")
+        else:  # `namespace` itself was swallowed by the ERROR node just before
+            before = node.prev_sibling
+            swallowed = before is not None and before.type == "ERROR" and before.children
+            if not swallowed or before.children[-1].type != "namespace":
+                return False
+            name_node = type_node
+        body = node.child_by_field_name("body")
+        if name_node is None or name_node.type not in _NAMESPACE_NAMES | {"field_identifier", "type_identifier"}:
+            return False
+        inner = self.enter_namespace(node, name_node, scope)
+        if body is not None:
+            self.visit_children(body, inner, None, "")
+        return True
 
     def enter_namespace(self, node, name_node, scope: list[str]) -> list[str]:
         """Record a namespace (once) and return the scope inside it."""
@@ -127,13 +164,18 @@ class _Walker:
     def visit_class(self, node, scope: list[str], template: str) -> None:
         body = node.child_by_field_name("body")
         name_node = node.child_by_field_name("name")
-        if body is None or name_node is None:
+        if body is None or name_node is None or name_node.is_missing or name_node.start_byte == name_node.end_byte:
             return
+        previous = name_node.prev_sibling
+        if previous is not None and previous.type == "ERROR" and self.text(previous).strip() == ":":
+            return  # `enum : ullong {`: an anonymous enum whose base type was read as its name
         kind = _CLASS_KINDS[node.type]
-        short = plain_name(self.text(name_node))
+        # `formatter<int>` and `formatter<double>` are two classes: a specialization keeps its arguments.
+        written = self.text(name_node)
+        short = " ".join(written.split()) if name_node.type == "template_type" else plain_name(written)
         name = "::".join([*scope, short])
         bases = next((c for c in node.children if c.type == "base_class_clause"), None)
-        header = self.text(node)[: body.start_byte - node.start_byte]
+        header = self.text(node, body.start_byte - node.start_byte)
         comment = self.preceding_comment(node)
         self.findings.symbol(
             kind, name, node.start_point[0] + 1, template + " ".join(header.split()), comment_summary(comment)
@@ -141,7 +183,9 @@ class _Walker:
         self.findings.keyword(_GROUPS[kind], name)
         self.classes[short.rsplit("::", 1)[-1]] = node.start_point[0] + 1
         self.class_comments.append(comment)
-        if template:
+        if template.strip() == "template <>":  # `template <> struct formatter<int>`: no template itself
+            self.findings.cite(f"Explicit {kind} specializations", f"`{name}` (line {node.start_point[0] + 1})")
+        elif template:
             self.findings.keyword("Templates", name)
             self.findings.cite(f"{kind.capitalize()} templates", f"`{name}` (`{template.strip()}`)")
         if bases is not None:
@@ -153,15 +197,26 @@ class _Walker:
 
     def visit_declaration(self, node, scope: list[str], cls: str | None, template: str) -> None:
         type_node = node.child_by_field_name("type")
+        if node.type == "function_definition" and self.misread_namespace(node, type_node, scope):
+            return
         if type_node is not None and type_node.type in _CLASS_KINDS:
             self.visit_class(type_node, scope, template)
-        declarator = function_declarator(node.child_by_field_name("declarator"))
+        declared = node.child_by_field_name("declarator")
+        if declared is not None and declared.type == "operator_cast":  # `operator bool() const`
+            cast_type = declared.child_by_field_name("type")
+            written = "operator " + (" ".join(self.text(cast_type).split()) if cast_type is not None else "")
+            self.record_function(node, declared, written, scope, cls, template)
+            return
+        declarator = function_declarator(declared)
         if declarator is None:
             return
         name_node = declarator.child_by_field_name("declarator")
         if name_node is None or name_node.type not in _NAME_TYPES:
             return
         written = plain_name(self.text(name_node))
+        if type_node is None and written in _TEST_MACROS and node.type == "function_definition":
+            self.record_test(node, declarator.child_by_field_name("parameters"), written)
+            return
         if type_node is None and written != cls and _MACRO_CALL.match(written + "("):
             self.record_macro_call(node, written)
             return
@@ -182,7 +237,7 @@ class _Walker:
             )
         )
         name = "::".join([*scope, written])
-        head = self.text(node)[: declarator.end_byte - node.start_byte]
+        head = self.text(node, declarator.end_byte - node.start_byte)
         signature = template + one_line(strip_comments(head))
         line = node.start_point[0] + 1
         doc = comment_summary(self.preceding_comment(node))
@@ -200,64 +255,49 @@ class _Walker:
         if "override" in head[declarator.start_byte - node.start_byte :]:
             self.findings.cite("Overrides virtual methods", f"`{name}`")
 
+    def record_test(self, node, params, macro: str) -> None:
+        """`TEST(Suite, Name) {...}`: a googletest case named `Suite.Name`; `params` holds the two names."""
+        parts = [" ".join(self.text(p).split()) for p in params.named_children] if params is not None else []
+        name = ".".join(parts[:2]) or macro
+        line = node.start_point[0] + 1
+        doc = comment_summary(self.preceding_comment(node))
+        self.findings.symbol("test", name, line, f"{macro}({', '.join(parts)})", doc)
+        self.findings.keyword("Test Cases", name)
+
     def visit_alias(self, node, scope: list[str]) -> None:
         type_node = node.child_by_field_name("type")
         if type_node is not None and type_node.type in _CLASS_KINDS:
             self.visit_class(type_node, scope, "")
-        name_node = node.child_by_field_name("name") or node.child_by_field_name("declarator")
-        if name_node is not None and name_node.type == "type_identifier":
-            name = "::".join([*scope, self.text(name_node)])
-            self.findings.symbol(
-                "alias", name, node.start_point[0] + 1, " ".join(self.text(node).rstrip(";").split())[:160]
-            )
-            self.findings.keyword("Type Aliases", name)
-
-    def visit_include(self, node) -> None:
-        path_node = node.child_by_field_name("path")
-        if path_node is not None:
-            written = self.text(path_node).strip().strip('"<>')
-            self.findings.imports.add(written)
-            self.findings.keyword("Includes", written)
-
-    def visit_macro(self, node) -> None:
-        name = self.text(node.child_by_field_name("name"))
-        params = node.child_by_field_name("parameters")
-        value = node.child_by_field_name("value")
-        line = node.start_point[0] + 1
-        if value is None and params is None and re.search(r"_H(?:PP)?_*$|_INCLUDED_*$", name):
-            self.findings.pattern(f"Include guard `{name}` (line {line}).")
-            return
-        signature = f"#define {name}" + (self.text(params) if params is not None else "")
-        self.findings.symbol("macro", name, line, signature)
-        self.findings.keyword("Macros", name)
+        written = " ".join(self.text(node, 2000).rstrip(";").split())[:160]
+        name_node = node.child_by_field_name("name")
+        targets = [name_node] if name_node is not None else node.children_by_field_name("declarator")
+        for target in targets:
+            identifier = declared_name(target)
+            if identifier is not None:
+                name = "::".join([*scope, self.text(identifier)])
+                self.findings.symbol("alias", name, node.start_point[0] + 1, written)
+                self.findings.keyword("Type Aliases", name)
 
     def visit_macro_call(self, node) -> None:
-        match = _MACRO_CALL.match(self.text(node)[:200])
-        if match:
+        match = _MACRO_CALL.match(self.text(node, 200))
+        call = node.named_children[0] if node.type == "expression_statement" and node.named_children else None
+        if match and match.group(1) in _TEST_MACROS and call is not None and call.type == "call_expression":
+            self.record_test(node, call.child_by_field_name("arguments"), match.group(1))  # `TEST(a, enum) {`
+        elif match:
             self.record_macro_call(node, match.group(1))
 
     def record_macro_call(self, node, macro: str) -> None:
         self.findings.keyword("Macro Invocations", macro)
         if macro.endswith("_DISPATCH"):  # described by the dispatch-stub patterns
             return
-        written = " ".join(self.text(node).split())
+        written = " ".join(self.text(node, 400).split())
         call = written if len(written) <= 80 else written[:77] + "..."
         self.findings.cite(
             f"Invokes `{macro}` at namespace scope", f"`{call.rstrip(';')}` (line {node.start_point[0] + 1})"
         )
 
     def preceding_comment(self, node) -> str:
-        """The comment block that ends on the line just above a definition."""
-        while node.parent is not None and node.parent.type in _WRAPPERS:
-            node = node.parent
-        lines: list[str] = []
-        expected = node.start_point[0] - 1
-        sibling = node.prev_sibling
-        while sibling is not None and sibling.type == "comment" and sibling.end_point[0] == expected:
-            lines[:0] = comment_text(self.text(sibling))
-            expected = sibling.start_point[0] - 1
-            sibling = sibling.prev_sibling
-        return "\n".join(lines)
+        return comment_above(node, self.source)
 
     def single_class_comment(self) -> str:
         """The comment above the only class of the file, as a fallback purpose."""

@@ -29,7 +29,7 @@ _RULES: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
     ),
     (
         "security",
-        ("strc", "sprintf", "gets"),
+        ("strc", "sprintf", "gets(", "gets (", "gets\t", "gets\n"),
         r"\b(?:strcpy|strcat|sprintf|vsprintf|gets)\s*\(",
         "Calls `{0}`, which does not check the destination size.",
     ),
@@ -42,13 +42,14 @@ _RULES: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
     ("security", ("reinterpret_cast",), r"\breinterpret_cast\s*<[^>;]*>", "Reinterprets memory with `{0}`."),
     (
         "security",
-        ("system", "popen"),
+        ("system(", "system ", "system\t", "system\n", "popen"),
         r"(?<![\w.:])(?:std::)?(?:system|popen)\s*\(",
         "Runs a shell command with `{0}`.",
     ),
     ("testing", ("TEST",), r"\b(?:TEST|TEST_F|TEST_P|TYPED_TEST)\s*\([^)\n]*\)", "GoogleTest case `{0}`."),
 )
 _COMPILED = tuple((category, needles, re.compile(regex), message) for category, needles, regex, message in _RULES)
+_TEST_FOLDERS = {"test", "tests", "testing", "unittests"}
 _DISPATCH = re.compile(r"\b(DECLARE|DEFINE|REGISTER(?:_\w+)?)_DISPATCH\s*\(\s*([^;]*?)\s*\)\s*;")
 _DTYPE_DISPATCH = re.compile(r"\bAT_DISPATCH_\w+")
 _CHECKS = re.compile(r"\b(?:TORCH_CHECK|TORCH_INTERNAL_ASSERT|AT_ASSERT)\w*\s*\(")
@@ -58,10 +59,12 @@ _DISPATCH_VERBS = {
 }
 
 
-def scan_signals(findings: Findings, path: str, text: str, overloads: dict[str, list[int]]) -> None:
+def scan_signals(findings: Findings, path: str, text: str, lines: LineIndex, overloads: dict[str, list[int]]) -> None:
     """Line-tied notes and file-level patterns, from regular expressions over the whole text."""
+    before = len(findings.notes)
     note_test_file(findings, path)
-    lines = LineIndex(text)
+    if len(findings.notes) == before and _TEST_FOLDERS.intersection(path.split("/")[:-1]):
+        findings.note("testing", 0, "Test file: it lives in a test folder.")
     for category, needles, regex, message in _COMPILED:
         if not any(needle in text for needle in needles):
             continue

@@ -1,4 +1,4 @@
-"""tree-sitter plumbing for the C family: cached parsers, macro masking, error share, node helpers."""
+"""tree-sitter plumbing for the C family: cached parsers, what errors lost, node helpers."""
 
 from __future__ import annotations
 
@@ -6,29 +6,38 @@ import importlib
 import re
 import threading
 
-from analyzers.findings import AnalysisDegraded
+from analyzers.textutil import comment_text
 
 _GRAMMARS = {"c": "tree_sitter_c", "cpp": "tree_sitter_cpp", "cuda": "tree_sitter_cuda"}
 _LANGUAGES: dict[str, object] = {}
 _PARSERS = threading.local()  # a tree-sitter Parser must not be shared between threads
 
-# Export/visibility macros (TORCH_API, C10_EXPORT) hide declarations from the grammar.
-_EXPORT_MACRO = re.compile(
-    rb"\b(?:[A-Z][A-Z0-9]*_)+(?:API|EXPORT|IMPORT|HIDDEN|VISIBILITY_HIDDEN|EXPORTS)\b(?![ \t]*\()"
-)
-# `namespace std _GLIBCXX_VISIBILITY(default) {`: an attribute macro before the brace.
-_NAMESPACE_ATTRIBUTE = re.compile(rb"(\bnamespace[ \t]+[\w:]+[ \t]+)([A-Z_][A-Za-z0-9_]*[ \t]*\([^()\n]*\))(?=\s*\{)")
-# `PyAPI_FUNC(int) name(...)`: a return type wrapped in a macro call.
-_WRAPPED_TYPE = re.compile(rb"(?m)^([ \t]*[A-Za-z]\w*_[A-Z]\w*\()([^()\n]*)\)(?=[ \t*]*[A-Za-z_]\w*[ \t]*\()")
-# A parse is useless when errors cover more than this share of the file.
-_MAX_ERROR_SHARE = 0.5
+# An unparsed region smaller than this loses nothing worth a "reduced analysis" note.
+_LOST_BYTES = 200
 _WELL_FORMED = {
     "function_definition", "declaration", "class_specifier", "struct_specifier", "union_specifier",
     "enum_specifier", "namespace_definition", "template_declaration", "preproc_include", "preproc_def",
     "preproc_function_def", "type_definition", "alias_declaration", "linkage_specification", "comment",
-    "preproc_if", "preproc_ifdef", "expression_statement",
+    "expression_statement", "compound_statement", "function_declarator", "field_declaration_list",
+    "field_declaration", "friend_declaration", "access_specifier", "using_declaration",
 }  # fmt: skip
+_WRAPPERS = {"template_declaration", "declaration", "field_declaration", "type_definition"}
 _TEMPLATE_ARGS = re.compile(r"<[^<>]*>")
+_OPERATOR = re.compile(r"(?:^|(?<=::))operator\b")
+
+
+def comment_above(node, source: bytes) -> str:
+    """The comment block that ends on the line just above a definition (or its template/declaration)."""
+    while node.parent is not None and node.parent.type in _WRAPPERS:
+        node = node.parent
+    lines: list[str] = []
+    expected = node.start_point[0] - 1
+    sibling = node.prev_sibling
+    while sibling is not None and sibling.type == "comment" and sibling.end_point[0] == expected:
+        lines[:0] = comment_text(source[sibling.start_byte : sibling.end_byte].decode("utf-8", "replace"))
+        expected = sibling.start_point[0] - 1
+        sibling = sibling.prev_sibling
+    return "\n".join(lines)
 
 
 def parser_for(language: str):
@@ -43,51 +52,79 @@ def parser_for(language: str):
     return parsers[language]
 
 
-def mask_export_macros(source: bytes) -> bytes:
-    """Blank export and attribute macros the grammar cannot parse, keeping every byte offset."""
-    if b"_" not in source:
-        return source
-
-    def blank_export(match: re.Match) -> bytes:
-        line_start = source.rfind(b"\n", 0, match.start()) + 1
-        if source[line_start : match.start()].lstrip().startswith(b"#"):
-            return match.group(0)  # `#define TORCH_API ...` stays a definition
-        return b" " * len(match.group(0))
-
-    masked = _EXPORT_MACRO.sub(blank_export, source)
-    masked = _NAMESPACE_ATTRIBUTE.sub(lambda m: m.group(1) + b" " * len(m.group(2)), masked)
-    return _WRAPPED_TYPE.sub(lambda m: b" " * len(m.group(1)) + m.group(2) + b" ", masked)
-
-
-def check_usable(root, found_symbols: bool, label: str, size: int) -> None:
-    """Raise AnalysisDegraded when parse errors cover most of the file."""
-    if not root.has_error:
-        return
-    broken = sum(_unparsed_bytes(child) for child in root.children if child.type == "ERROR")
-    if root.type == "ERROR" and not found_symbols:
-        raise AnalysisDegraded(f"{label} parse failed (not a complete translation unit); showing a lexical analysis")
-    if broken > size * _MAX_ERROR_SHARE:
-        share = 100 * broken // max(size, 1)
-        raise AnalysisDegraded(f"{label} parse failed ({share}% of the file unparseable); showing a lexical analysis")
+def lost_lines(errors: list, label: str, source: bytes) -> str:
+    """What the parse lost, named by lines ("lines 12-40 (3% of the file) ..."), or "" when nothing."""
+    size = len(source)
+    lost = sorted(
+        (node for error in errors for node in _lost_nodes(error) if not _on_directive_line(source, node)),
+        key=lambda node: node.start_byte,
+    )
+    total = sum(node.end_byte - node.start_byte for node in lost)
+    if total < min(_LOST_BYTES, size // 10):
+        return ""
+    spans: list[list[int]] = []
+    for node in lost:
+        first, last = node.start_point[0] + 1, node.end_point[0] + 1
+        if spans and first <= spans[-1][1] + 5:
+            spans[-1][1] = max(spans[-1][1], last)
+        else:
+            spans.append([first, last])
+    shown = ", ".join(f"{a}-{b}" if b > a else str(a) for a, b in spans[:5])
+    more = f" and {len(spans) - 5} more" if len(spans) > 5 else ""
+    share = max(1, 100 * total // max(size, 1))
+    return (
+        f"{label} parse incomplete: lines {shown}{more} ({share}% of the file) did not parse, so definitions "
+        "there may be missing; includes and macros come from a line scan and are complete"
+    )
 
 
-def _unparsed_bytes(error) -> int:
-    """Bytes of an ERROR node not covered by well-formed definitions inside it, at any depth."""
-    unparsed = error.end_byte - error.start_byte
+def _on_directive_line(source: bytes, node) -> bool:
+    """A token of `#ifndef X` or `#define Y`: the line pass reads those lines."""
+    line_start = source.rfind(b"\n", 0, node.start_byte) + 1
+    return source[line_start : node.start_byte].lstrip().startswith(b"#")
+
+
+def _lost_nodes(error):
+    """The parts of an ERROR node that are not well-formed definitions, at any depth."""
     for child in error.children:
         if child.type == "ERROR":
-            unparsed -= child.end_byte - child.start_byte - _unparsed_bytes(child)
-        elif child.type in _WELL_FORMED and not child.has_error:
-            unparsed -= child.end_byte - child.start_byte
-    return unparsed
+            yield from _lost_nodes(child)
+        elif child.has_error:
+            for inner in _errors_in(child):
+                yield from _lost_nodes(inner)
+        elif child.is_named and child.type not in _WELL_FORMED and not child.type.startswith("preproc_"):
+            yield child  # loose punctuation and `#ifndef` tokens lose nothing
+
+
+def _errors_in(node):
+    """The outermost ERROR nodes under a node."""
+    for child in node.children:
+        if child.type == "ERROR":
+            yield child
+        elif child.has_error:
+            yield from _errors_in(child)
 
 
 def plain_name(name: str) -> str:
     """Collapse whitespace and drop template arguments: `Box<T>::get` -> `Box::get`."""
     name = " ".join(name.split())
+    if ":: " in name or " ::" in name or name.startswith("::"):
+        name = re.sub(r"\s*::\s*", "::", name).removeprefix("::")
+    operator = _OPERATOR.search(name)
+    if operator:  # `operator<=>`, `operator<`: no template arguments to drop in the operator itself
+        return plain_name(name[: operator.start()]) + name[operator.start() :] if operator.start() else name
     while "<" in name and _TEMPLATE_ARGS.search(name):
         name = _TEMPLATE_ARGS.sub("", name)
     return name
+
+
+def declared_name(node):
+    """The identifier a (possibly pointer, array or function) declarator declares, None when none."""
+    for _ in range(8):
+        if node is None or node.type in ("type_identifier", "identifier", "field_identifier"):
+            return node
+        node = node.child_by_field_name("declarator") or (node.named_children[0] if node.named_children else None)
+    return None
 
 
 def function_declarator(node):

@@ -65,8 +65,9 @@ def analyze(path: str, text: str, spec: LanguageSpec) -> Findings:
     lines = LineIndex(text)
     script = _Script(findings)
     for offset, name, args in commands(text):
-        script.command(lines.line(offset), name, [arg.strip('"') for arg in args])
+        script.command(lines.line(offset), name, args)
     findings.keyword("Variables", *_VARIABLE_REF.findall(text))
+    script.drop_locals()
     expressions = sorted(set(_GENERATOR_EXPR.findall(text)))
     if expressions:
         findings.pattern("Uses generator expressions: " + ", ".join(f"`$<{e}:…>`" for e in expressions) + ".")
@@ -85,26 +86,42 @@ class _Script:
     def __init__(self, findings: Findings):
         self.findings = findings
         self.defined: set[str] = set()
+        self.body = ""  # the function or macro whose body the commands are in, "" at file scope
+        self.local: set[str] = set()  # parameters, loop and set() variables of function and macro bodies
 
-    def command(self, line: int, name: str, args: list[str]) -> None:
-        """Route one command (arguments unquoted) to what it defines or uses."""
+    def command(self, line: int, name: str, written: list[str]) -> None:
+        """Route one command to what it defines or uses; `written` keeps the quotes of its arguments."""
         lower = name.lower()
+        args = [arg.strip('"') for arg in written]
         if lower not in _CONTROL:
             self.findings.keyword("Commands", lower)
         first = args[0] if args else ""
+        if lower in ("endfunction", "endmacro"):
+            self.body = ""
         if lower.endswith(("add_library", "add_executable", "add_custom_target")) and first:
             self.target(line, name, first)
         elif lower.startswith("target_") or lower == "set_target_properties":
             self.findings.keyword("Targets", first)
         elif lower in ("set", "option") and first:
-            self.variable(line, "option" if lower == "option" else "variable", first, _brief(name, args))
+            if self.body and "CACHE" not in args and "PARENT_SCOPE" not in args:
+                self.local.add(first)  # local to the function (or to the macro's caller): not file scope
+                return
+            self.variable(line, "option" if lower == "option" else "variable", first, _brief(name, written))
         elif lower == "list" and len(args) > 1:
             self.findings.keyword("Variables", args[1])
         elif lower in ("function", "macro") and first:
-            self.findings.symbol(lower, first, line, f"{name}({' '.join(args)})")
+            self.body = first
+            self.local.update(args[1:])
+            self.findings.symbol(lower, first, line, f"{name}({' '.join(written)})")
             self.findings.keyword("Functions" if lower == "function" else "Macros", first)
         else:
-            self.other(line, lower, args)
+            self.other(line, lower, args, written)
+
+    def drop_locals(self) -> None:
+        """Variables only ever set inside function and macro bodies are not the file's variables."""
+        variables = self.findings.keywords.get("Variables")
+        if variables:
+            variables -= self.local - self.defined
 
     def target(self, line: int, command: str, target: str) -> None:
         self.findings.symbol("target", target, line, f"{command}({target} ...)")
@@ -112,12 +129,14 @@ class _Script:
         self.findings.cite("Defines build targets", f"`{target}` with `{command}` (line {line})")
 
     def variable(self, line: int, kind: str, name: str, written: str) -> None:
+        if "${" in name:  # `set(${VAR} ... PARENT_SCOPE)`: the name is only known when it runs
+            return
         self.findings.keyword("Options" if kind == "option" else "Variables", name)
         if name not in self.defined:
             self.defined.add(name)
             self.findings.symbol(kind, name, line, written)
 
-    def other(self, line: int, lower: str, args: list[str]) -> None:
+    def other(self, line: int, lower: str, args: list[str], written: list[str]) -> None:
         first = args[0] if args else ""
         if lower == "include" and first:
             self.findings.imports.add(first)
@@ -129,22 +148,24 @@ class _Script:
             self.findings.keyword("Subdirectories", first)
             if first.rstrip("/").rsplit("/", 1)[-1] in _TEST_DIRS:
                 self.findings.note("testing", line, f"Builds the tests in `{first}/` (`add_subdirectory({first})`).")
+        elif lower == "foreach" and first and self.body:
+            self.local.add(first)
         elif lower in ("if", "elseif"):
-            self.condition(line, lower, args)
+            self.condition(line, lower, args, written)
         else:
-            self.action(line, lower, args)
+            self.action(line, lower, args, written)
 
-    def condition(self, line: int, lower: str, args: list[str]) -> None:
+    def condition(self, line: int, lower: str, args: list[str], written: list[str]) -> None:
         names = [a.strip("${}") for a in args if a.strip("${}") and a.strip("${}") not in _IF_WORDS]
         self.findings.keyword("Variables", *(n for n in names if re.fullmatch(r"[A-Z][A-Z0-9_]+", n)))
         if _PLATFORMS & set(names):
-            self.findings.cite("Platform-specific branches", f"`{lower}({' '.join(args)})` (line {line})")
+            self.findings.cite("Platform-specific branches", f"`{lower}({' '.join(written)})` (line {line})")
 
-    def action(self, line: int, lower: str, args: list[str]) -> None:
+    def action(self, line: int, lower: str, args: list[str], written: list[str]) -> None:
         if lower == "configure_file" and len(args) > 1:
             self.findings.cite("Generates files with `configure_file`", f"`{args[1].rsplit('/', 1)[-1]}` (line {line})")
         elif lower == "install" and args[:1] == ["TARGETS"]:
-            self.findings.cite("Installs targets", f"`install({' '.join(args)})` (line {line})")
+            self.findings.cite("Installs targets", f"`install({' '.join(written)})` (line {line})")
         elif lower == "execute_process":
             self.findings.note("security", line, "Runs an external program at configure time (`execute_process`).")
         elif lower == "file" and args[:1] == ["DOWNLOAD"]:

@@ -14,7 +14,8 @@ MAX_EVIDENCE = 6
 # A purpose is one paragraph; a longer one is cut at a word boundary.
 MAX_PURPOSE = 1000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_TEST_FILE = re.compile(r"^(?:test_.+|.+_test\.\w+|.+\.(?:test|spec)\.\w+|.+_unittest\.\w+)$")
+# test_x.py, x_test.py, x-test.cc, x_unittest.cc, x.test.ts, x.spec.js, x_spec.rb
+_TEST_FILE = re.compile(r"^(?:test_.+|.+[_-](?:test|unittest|spec)\.\w+|.+\.(?:test|spec)\.\w+)$")
 
 
 class AnalysisDegraded(Exception):
@@ -33,6 +34,7 @@ class Findings:
     patterns: list[str] = field(default_factory=list)
     evidence: dict[str, list[str]] = field(default_factory=dict)
     notes: set[Note] = field(default_factory=set)
+    reduced: str = ""  # the part of the file the analysis lost, named; "" when nothing was lost
 
     def symbol(self, kind: str, name: str, line: int, signature: str = "", doc: str = "") -> None:
         """Record a definition, in source order."""

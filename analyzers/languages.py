@@ -15,7 +15,7 @@ class LanguageSpec:
     language: str
     type_label: str
     fence_lang: str
-    analyzer: str  # python, c, cpp, cuda, markdown, rst, cmake, yaml, lexical, binary
+    analyzer: str  # python, c, cpp, cuda, markdown, rst, cmake, yaml, toml, lexical, binary
     lexer: str = ""  # Pygments alias for the lexical analysis; "" picks one by file name
 
 
@@ -63,7 +63,7 @@ BY_EXTENSION = {
     ".sh": _SHELL,
     ".bash": _SHELL,
     ".json": _spec("json", "JSON Data", "json"),
-    ".toml": _spec("toml", "TOML Configuration", "toml"),
+    ".toml": _spec("toml", "TOML Configuration", "toml", "toml"),
     ".ini": _spec("ini", "INI Configuration", "ini"),
     ".cfg": _spec("ini", "INI Configuration", "ini"),
     ".txt": TEXT,

@@ -42,6 +42,9 @@ _NAME_KINDS: tuple[tuple[_TokenType, str, str], ...] = (
 _LIMITED = {"Identifiers", "Keys", "Variables", "Constants"}
 _COMMENT_MARK = re.compile(r"^\s*(?:#+!?|//+!?|/\*+!?|\*+/?|--+|;+|%+|<!--|-->|[Rr][Ee][Mm]\b|::)\s?")
 _WORD = re.compile(r"[A-Za-z_][\w]*(?:(?:\.|::)[A-Za-z_]\w*)*")
+# In prose, `BeOpen` or `GitHub` is a name, not code, unless the text uses it as code somewhere.
+_PASCAL_WORD = re.compile(r"^[A-Z][a-z]+(?:[A-Z][a-z]+)+$")
+_CODE_USE = re.compile(r"(?:\.|::)([A-Za-z_]\w*)|([A-Za-z_]\w*)(?:\(|::|<|\.(?!(?i:com|org|net)\b)[A-Za-z_])")
 _SHELL_RISKS = (
     (
         re.compile(r"\|\s*(?:sudo\s+)?(?:ba|z)?sh\b"),
@@ -141,7 +144,12 @@ def _name_token(findings, counts, token, value, line, text, offset) -> None:
 def _analyze_plain_text(findings: Findings, text: str) -> None:
     head = text[:20000]
     findings.purpose = choose_purpose(paragraphs(head.split("\n")))
-    counter = Counter(word for word in _WORD.findall(text) if is_strong_identifier(word))
+    used_as_code = {a or b for a, b in _CODE_USE.findall(text)}
+    counter = Counter(
+        word
+        for word in _WORD.findall(text)
+        if is_strong_identifier(word) and (not _PASCAL_WORD.match(word) or word in used_as_code)
+    )
     ranked = sorted(counter.items(), key=lambda item: (-item[1], item[0]))
     findings.prose_keyword("Identifiers", *(word for word, _ in ranked[:MAX_NAMES_PER_GROUP]))
 

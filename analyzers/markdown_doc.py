@@ -50,6 +50,7 @@ class _Reader:
         self.myst: dict[str, list[int]] = {}
         self.myst_roles: Counter = Counter()
         self.heading_inline = None  # the inline token already read as a heading title
+        self.at_top = True  # nothing but HTML blocks so far: a first H1 here is the document's title
 
     def read(self, token, following) -> None:
         """Dispatch one block-level token; `following` is the inline token of a heading."""
@@ -57,11 +58,15 @@ class _Reader:
             return
         if token.type == "heading_open" and following is not None:
             self.heading(token, following)
+            self.at_top = False
         elif token.type == "fence":
+            self.at_top = False
             self.fence(token)
         elif token.type == "code_block":
+            self.at_top = False
             self.fences["indented"] += 1
         elif token.type == "inline":
+            self.at_top = False
             text = self.inline(token)
             if token.level <= 1 and text:  # a top-level paragraph, not a list item or quote
                 self.paragraph(text)
@@ -71,7 +76,7 @@ class _Reader:
         title = self.inline(inline, ticks=False)
         line = token.map[0] + 1 if token.map else 0
         level = int(token.tag[1:]) if token.tag[1:].isdigit() else 1
-        if level == 1 and not self.findings.title:
+        if level == 1 and not self.findings.title and self.at_top:
             self.findings.title = title
         else:
             self.headings += 1

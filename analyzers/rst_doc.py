@@ -36,10 +36,12 @@ def analyze(path: str, text: str, spec: LanguageSpec) -> Findings:
         findings.title = normalize_space(document["title"])
         title_node = next(iter(document.findall(nodes.title)), None)
         line = (title_node.line or 1) - 1 if title_node is not None else 1
-        findings.symbol("section", findings.title, max(line, 1), "", _first_paragraph(document, nodes))
+        summary = _first_paragraph(document, nodes)
+        findings.symbol("section", findings.title, max(line, 1), f"# {findings.title}", summary)
         findings.keyword("Headings", findings.title)
+    titled = 1 if document.get("title") else 0
     for section in document.findall(nodes.section):
-        _section(findings, section, nodes)
+        _section(findings, section, nodes, titled)
     intro = [_paragraph_text(child, nodes) for child in document.children if isinstance(child, nodes.paragraph)]
     findings.purpose = choose_purpose([text for text in intro if text])
     _inline_facts(findings, document, nodes)
@@ -48,14 +50,18 @@ def analyze(path: str, text: str, spec: LanguageSpec) -> Findings:
     return findings
 
 
-def _section(findings: Findings, section, nodes) -> None:
+def _section(findings: Findings, section, nodes, titled: int) -> None:
+    """One section, its depth as docutils nests it written as the `#` run of its signature."""
     title = section.next_node(nodes.title)
     if title is None:
         return
     name = normalize_space(title.astext())
     # docutils reports the underline's line; the title text is the line above it.
     line = max((title.line or 2) - 1, 1)
-    findings.symbol("section", name, line, "", _first_paragraph(section, nodes))
+    depth, parent = titled + 1, section.parent
+    while parent is not None and isinstance(parent, nodes.section):
+        depth, parent = depth + 1, parent.parent
+    findings.symbol("section", name, line, f"{'#' * depth} {name}", _first_paragraph(section, nodes))
     findings.keyword("Headings", name)
 
 

@@ -47,14 +47,32 @@ STOPWORDS = frozenset(
     """.split()
 )
 
+# Built-in type and constant names: prose writes `int` and `bool`; they name nothing of the file.
+BUILTIN_NAMES = frozenset(
+    """
+    bool int char float double void long short unsigned signed auto str bytes dict list tuple
+    none true false null nullptr
+    """.split()
+)
 _NUMBER_OR_PUNCT = re.compile(r"^[\W\d_]*$")
+# Shapes of prose that look like code: `i.e`, `U.S` (a one-letter part), `BeOpen.com` (a domain),
+# `FMT_` (a prefix cut from a name).
+_PROSE_SHAPE = re.compile(
+    r"""^(?:
+        (?:\w+(?:\.|::))*[A-Za-z](?:(?:\.|::)\w+)+ | \w+(?:\.\w+)*\.[A-Za-z](?:\.\w+)*  # a one-letter part
+      | (?i:www\.[\w.]+ | [\w.]+\.(?:com|org|net|edu|gov|us|uk|nl|de|fr|html?))  # a domain or a web page
+      | [A-Z0-9]+_  # a prefix
+    )$""",
+    re.VERBOSE,
+)
 
 
 def is_noise_word(name: str) -> bool:
-    """True for an English word, a one-character name or a bare number: not a keyword."""
+    """True for an English word, a built-in type, a one-character name, a bare number or a prose shape."""
     if len(name) < 2 or _NUMBER_OR_PUNCT.match(name):
         return True
-    return name.lower() in STOPWORDS
+    lower = name.lower()
+    return lower in STOPWORDS or lower in BUILTIN_NAMES or bool(_PROSE_SHAPE.match(name))
 
 
 _STRONG_IDENTIFIER = re.compile(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from itertools import accumulate
 
 # A paragraph with fewer words reads as a note or a link line, not as what the file is for.
 SUBSTANTIVE_WORDS = 10
@@ -137,7 +138,8 @@ class LineIndex:
 
     def line(self, offset: int) -> int:
         if not self._starts:
-            self._starts = [0, *(m.end() for m in re.finditer("\n", self._text))]
+            # Why not a regex: starts from line lengths run in C, several times faster on long files.
+            self._starts = list(accumulate(map((1).__add__, map(len, self._text.split("\n")[:-1])), initial=0))
         return bisect.bisect_right(self._starts, offset)
 
 

@@ -1,7 +1,9 @@
 """Full generation over CPython's standard library, against Universal Ctags on the same tree.
 
 Copies every .py file of the running interpreter's stdlib (site-packages left out) into a
-fresh git repository, runs `ctags -R` and `docbot generate --all` over it in the same run,
+fresh git repository (`--corpus cpp`: the C/C++ headers of `/usr/include/c++/*/bits` and
+`/usr/include/python3*`, as `bench/cpp_recall.py` reads them, `.tcc` files given to ctags as C++),
+runs `ctags -R` and `docbot generate --all` over it in the same run,
 and prints wall times (median of five runs each, the tools taking turns; every docbot run is
 a first generation), files per second, peak RSS and the ratio. Target: docbot <= 4x ctags.
 The tree goes to a tmpfs when there is one (see `common.TMPFS`); `--dir /tmp` puts it on disk.
@@ -10,6 +12,7 @@ The tree goes to a tmpfs when there is one (see `common.TMPFS`); `--dir /tmp` pu
 from __future__ import annotations
 
 import argparse
+import glob
 import os
 import shutil
 import sysconfig
@@ -36,17 +39,43 @@ def copy_stdlib(target: Path) -> tuple[int, int]:
     return count, size
 
 
+def copy_headers(target: Path) -> tuple[int, int]:
+    """The libstdc++ `bits` and CPython headers, under include/<their folder>/."""
+    count = size = 0
+    for root in sorted(glob.glob("/usr/include/c++/*/bits")) + sorted(glob.glob("/usr/include/python3*")):
+        base = Path(root)
+        for path in sorted(base.rglob("*")):
+            if not path.is_file() or path.suffix not in (".h", ".tcc"):
+                continue
+            dest = target / "include" / base.relative_to("/usr/include") / path.relative_to(base)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, dest)
+            count += 1
+            size += dest.stat().st_size
+    return count, size
+
+
+# corpus -> (copy function, folder ctags reads, extra ctags options, what the tree is)
+CORPORA = {
+    "python": (copy_stdlib, "Lib", [], ".py files", "CPython stdlib Lib/, site-packages left out"),
+    "cpp": (copy_headers, "include", ["--langmap=C++:+.tcc"], "C/C++ headers", "libstdc++ bits/ and CPython"),
+}
+
+
 def main() -> None:
-    args = dir_option(argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])).parse_args()
+    parser = dir_option(argparse.ArgumentParser(description=__doc__.split("\n", 1)[0]))
+    parser.add_argument("--corpus", choices=sorted(CORPORA), default="python", help="tree to time (default: python)")
+    args = parser.parse_args()
+    copy, folder, ctags_options, what, origin = CORPORA[args.corpus]
     parent = bench_parent(args.dir)
     if not shutil.which("ctags"):
         raise SystemExit("bench: Universal Ctags is needed (Debian package universal-ctags)")
     with tempfile.TemporaryDirectory(prefix="docbot-bulk-", dir=parent) as tmp:
-        repo = Path(tmp) / "stdlib"
+        repo = Path(tmp) / args.corpus
         repo.mkdir()
-        count, size = copy_stdlib(repo)
+        count, size = copy(repo)
         init_repo(repo)
-        print(f"tree: {count} .py files, {size / 1e6:.1f} MB (CPython stdlib Lib/, site-packages left out)")
+        print(f"tree: {count} {what}, {size / 1e6:.1f} MB ({origin})")
         print(f"in: {parent}")
         # Each docbot run is a first generation in a clone of its own, made before any timing:
         # removing a mirror between runs would leave the next one creating its pages while the
@@ -58,7 +87,7 @@ def main() -> None:
         ctags_runs, docbot_runs = [], []
         jobs = str(os.cpu_count() or 1)
         for clone in clones:
-            ctags_runs.append(timed(["ctags", "-R", "-f", os.path.join(tmp, "tags"), "Lib"], repo))
+            ctags_runs.append(timed(["ctags", "-R", *ctags_options, "-f", os.path.join(tmp, "tags"), folder], repo))
             if len(ctags_runs) == 1:
                 ctags_rss = peak_child_rss_mb()  # the largest child so far: before any docbot run
             docbot_runs.append(timed([*DOCBOT, "generate", "--all", "--jobs", jobs], clone))

@@ -1,0 +1,62 @@
+"""The cheap line pass of the C family: `#include`s and `#define`s, whatever the parse made of the rest."""
+
+from __future__ import annotations
+
+import re
+
+from analyzers.findings import Findings
+from analyzers.textutil import LineIndex
+
+_DIRECTIVE = re.compile(r"^[ \t]*#[ \t]*(\w+)[ \t]*((?:[^\n]*\\\r?\n)*[^\n]*)", re.M)
+_INCLUDE = re.compile(r"""^([<"])([^>"\n]+)[>"]""")
+_DEFINE = re.compile(r"^([A-Za-z_]\w*)(\([^)]*\))?(.*)", re.S)
+_GUARD_NAME = re.compile(r"_H(?:PP|XX)?_*$|_INCLUDED_*$")
+# `FMT_BEGIN_NAMESPACE`, `_GLIBCXX_END_NAMESPACE_VERSION`, `__BEGIN_DECLS` alone on their line.
+_SCOPE_MACRO = re.compile(r"^[ \t]*([A-Z_][A-Z0-9_]*(?:NAMESPACE|DECLS)[A-Z0-9_]*)[ \t]*(?://[^\n]*)?$", re.M)
+
+
+def scan_directives(findings: Findings, text: str, lines: LineIndex) -> None:
+    """Every include and macro definition with its line; an include guard is a pattern, not a macro."""
+    if "#" not in text:
+        return
+    guarded = False
+    first = True  # no directive but `#pragma` and `#ifndef` so far: the next define may be the guard
+    previous: tuple[str, str] = ("", "")
+    for match in _DIRECTIVE.finditer(text):
+        directive, rest = match.group(1), match.group(2)
+        if directive in ("include", "include_next", "import"):
+            included = _INCLUDE.match(rest)
+            if included:
+                findings.imports.add(included.group(2).strip())
+                findings.keyword("Includes", included.group(2).strip())
+        elif directive == "define":
+            line = lines.line(match.start())
+            guarded = _define(findings, rest, line, previous, first and not guarded) or guarded
+        if directive not in ("pragma", "define"):
+            first = first and directive == "ifndef"
+        previous = (directive, rest.split(None, 1)[0] if rest.strip() else "")
+
+
+def scan_scope_macros(findings: Findings, text: str, lines: LineIndex) -> None:
+    """Namespace begin/end macros: their expansion is unknown here, so names inside are not qualified by them."""
+    if "NAMESPACE" not in text and "DECLS" not in text:
+        return
+    label = "Opens and closes scopes with macros (names inside are not qualified by them)"
+    for match in _SCOPE_MACRO.finditer(text):
+        if "BEGIN" in match.group(1) or "END" in match.group(1):
+            findings.cite(label, f"`{match.group(1)}` (line {lines.line(match.start())})")
+
+
+def _define(findings: Findings, rest: str, line: int, previous: tuple[str, str], may_guard: bool) -> bool:
+    """Record one `#define`; True when it is the include guard."""
+    match = _DEFINE.match(rest)
+    if match is None:
+        return False
+    name, params, value = match.group(1), match.group(2), match.group(3).strip()
+    guarded = previous == ("ifndef", name) and params is None and value in ("", "1")
+    if guarded and (may_guard or _GUARD_NAME.search(name)):
+        findings.pattern(f"Include guard `{name}` (line {line}).")
+        return True
+    findings.symbol("macro", name, line, f"#define {name}" + (params or ""))
+    findings.keyword("Macros", name)
+    return False

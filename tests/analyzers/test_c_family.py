@@ -1,0 +1,131 @@
+"""C, C++ and CUDA on code shaped like fmt, googletest and CUDA kernels: snapshots and facts."""
+
+from __future__ import annotations
+
+import glob
+from pathlib import Path
+
+import pytest
+from case_files import CASES, analyze_case, assert_case_snapshot, names
+
+from analyzers import analyze_source
+from analyzers.c_macros import mask_macros
+
+C_FAMILY = ["fmt/include/fmt/args.h", "fmt/test/args-test.cc", "cuda/scale_kernel.cu"]
+
+
+@pytest.mark.parametrize("case", C_FAMILY)
+def test_analysis_snapshot(case):
+    analysis = analyze_case(case)
+    assert_case_snapshot(case, analysis)
+
+
+@pytest.mark.parametrize("case", C_FAMILY)
+def test_every_definition_is_on_its_true_line(case):
+    lines = (CASES / case).read_text().split("\n")
+    analysis = analyze_case(case)
+    assert analysis.degraded == ""
+    for symbol in analysis.symbols:
+        short = symbol.signature.split("(", 1)[0] if symbol.kind == "test" else symbol.name.split("::")[-1]
+        assert short.split("<", 1)[0] in lines[symbol.line - 1], symbol
+
+
+def test_macro_wrapped_namespace_and_export_macros_keep_the_definitions():
+    args = analyze_case("fmt/include/fmt/args.h")
+    assert names(args, "Namespaces") == ("detail",)
+    assert "dynamic_format_arg_store" in names(args, "Classes")
+    assert "detail::dynamic_arg_list" in names(args, "Classes")
+    assert {"dynamic_format_arg_store::size", "dynamic_format_arg_store::clear"} <= set(names(args, "Methods"))
+    assert "vprint_args" in names(args, "Functions")
+    assert names(args, "Includes") == ("format.h", "functional", "memory", "vector")
+    assert names(args, "Macros") == ("FMT_ARGS_VERSION",)
+    assert any("`FMT_BEGIN_NAMESPACE` (line 16)" in pattern for pattern in args.patterns)
+
+
+def test_template_parameters_are_never_types():
+    for case in C_FAMILY:
+        analysis = analyze_case(case)
+        for kind in ("Classes", "Structs", "Unions", "Enums"):
+            assert not {"T", "Char", "Context", "Arg", "scalar_t"} & set(names(analysis, kind)), (case, kind)
+
+
+def test_googletest_cases_and_specializations():
+    tests = analyze_case("fmt/test/args-test.cc")
+    assert names(tests, "Test Cases") == (
+        "args_fixture.starts_empty",
+        "args_test.basic",
+        "args_test.strings_and_refs",
+        "typed_args_test.pushes_a_value",
+        "width_test.pads",
+    )
+    methods = set(names(tests, "Methods"))
+    specialized = {"formatter<int*>::format", "formatter<copy_throwable>::parse", "formatter<copy_throwable>::format"}
+    assert specialized <= methods
+    assert not any(pattern.startswith("Overloads") for pattern in tests.patterns)
+
+
+def test_cuda_kernels():
+    kernel = analyze_case("cuda/scale_kernel.cu")
+    assert names(kernel, "Kernels") == ("demo::scale_kernel", "demo::sum_kernel")
+    assert "demo::blocks_for" in names(kernel, "Functions")
+    performance = {note.line for note in kernel.notes if note.category == "performance"}
+    assert {9, 12, 19, 31} <= performance
+
+
+def test_unparsable_part_is_named_and_the_rest_kept():
+    good = b"#include <a.h>\nnamespace n {\nint good(int x) { return x; }\n}\n"
+    source = good + b"@@ alpha ?? beta :: gamma " * 20 + b"\n#define LATE 1\n"
+    analysis, _ = analyze_source("broken.cc", source)
+    assert analysis.degraded.startswith("C++ parse incomplete: lines 5")
+    assert "n::good" in names(analysis, "Functions")
+    assert names(analysis, "Macros") == ("LATE",)
+    assert analysis.imports == ("a.h",)
+
+
+def test_masking_keeps_offsets_and_preprocessor_lines():
+    source = (CASES / "fmt/include/fmt/args.h").read_bytes() + b"#define FMT_API __attribute__((visibility))\n"
+    masked = mask_macros(source)
+    assert len(masked) == len(source)
+    assert [i for i, b in enumerate(masked) if b == 10] == [i for i, b in enumerate(source) if b == 10]
+    assert b"#define FMT_API __attribute__((visibility))" in masked
+    assert b"FMT_BEGIN_NAMESPACE" not in masked
+
+
+@pytest.mark.parametrize("header", sorted(glob.glob("/usr/include/c++/*/bits/stl_vector.h"))[-1:])
+def test_a_real_libstdcxx_header_is_read_by_tree_sitter(header):
+    analysis, _ = analyze_source("bits/stl_vector.h", Path(header).read_bytes())
+    assert "lexical" not in analysis.degraded
+    assert {"std::vector", "std::_Vector_base"} <= set(names(analysis, "Classes") + names(analysis, "Structs"))
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["test_x.py", "x_test.py", "x-test.cc", "x_test.cc", "x_unittest.cc", "test/x.cpp", "tests/test_x.cpp",
+     "x.test.ts", "x_spec.rb"],
+)  # fmt: skip
+def test_test_files_by_every_common_convention_are_noted(path):
+    analysis, _ = analyze_source(path, b"int f() { return 1; }\n")
+    assert any(note.category == "testing" and note.line == 0 for note in analysis.notes), path
+
+
+def test_a_source_beside_its_tests_is_no_test_file():
+    analysis, _ = analyze_source("src/latest.cc", b"int f() { return 1; }\n")
+    assert not any(note.category == "testing" for note in analysis.notes)
+
+
+@pytest.mark.parametrize(
+    ("written", "masked"),
+    [
+        (b"  if FMT_CONSTEXPR20 (need_copy<T>::value)\n", b"  if                 (need_copy<T>::value)\n"),
+        (b"Py_DEPRECATED(3.9) PyAPI_FUNC(int) g(void);\n", b"                              int  g(void);\n"),
+        (b"class GTEST_API_ Message {\n", b"class            Message {\n"),
+        (b"void f() const _GLIBCXX_NOEXCEPT {}\n", b"void f() const                   {}\n"),
+        (b"namespace std _GLIBCXX_VISIBILITY(default)\n{\n", b"namespace std                             \n{\n"),
+        (b"#define FMT_API __attribute__((visibility))\n", b"#define FMT_API __attribute__((visibility))\n"),
+        (b"Py_ssize_t\nPyList_Size(PyObject *op)\n", b"Py_ssize_t\nPyList_Size(PyObject *op)\n"),
+        (b"  PyObject_HEAD\n  int x;\n", b"               \n  int x;\n"),
+        (b"GMOCK_DEFINE_X_(void, );  // NOLINT\n", b"GMOCK_DEFINE_X_(      );  // NOLINT\n"),
+    ],
+)
+def test_macro_shapes_are_blanked(written, masked):
+    assert mask_macros(written) == masked
