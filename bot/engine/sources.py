@@ -11,13 +11,23 @@ from bot.config import RepoConfig
 from bot.engine.changes import Change
 from bot.engine.layout import ancestors, folder_of, stem_of
 
-_TEST_PREFIXES = ("test_",)
-_TEST_SUFFIXES = ("_test", "_tests", "Test", "Tests")
+# Test files by the common conventions: test_x.py, x_test.go, x-test.cc, x_unittest.cc, x.test.ts,
+# x_spec.rb, XTest.java; and code files directly in a test/ or tests/ folder (test/x.cpp).
+_TEST_PREFIXES = ("test_", "test-")
+_TEST_SUFFIXES = ("_test", "_tests", "-test", "-tests", "_unittest", "-unittest", "_unittests", ".test",
+                  "_spec", "-spec", ".spec", "Test", "Tests", "Spec")
+_TEST_FOLDERS = frozenset({"test", "tests", "testing", "unittests"})
+_NOT_TESTED = frozenset({"conftest", "setup", "main", "utils", "util", "helpers", "common", "fixtures"})
+_CODE_EXTENSIONS = frozenset({".py", ".c", ".cc", ".cpp", ".cxx", ".cu", ".h", ".hh", ".hpp", ".js", ".jsx",
+                              ".ts", ".tsx", ".rb", ".go", ".rs", ".java", ".kt", ".scala", ".swift", ".m", ".mm"})
 
 
 def tested_stem(path: str) -> str | None:
-    """The stem a test file tests (`test_linear.py` -> `linear`), or None for a non-test file."""
-    if "test" not in path.rpartition("/")[2].lower():
+    """The stem a test file tests (`test_linear.py`, `tests/linear.cpp` -> `linear`), or None for a non-test file."""
+    folder, _, name = path.rpartition("/")
+    lower = name.lower()
+    in_test_folder = folder.rpartition("/")[2] in _TEST_FOLDERS
+    if "test" not in lower and "spec" not in lower and not in_test_folder:
         return None
     stem = stem_of(path)
     for prefix in _TEST_PREFIXES:
@@ -26,6 +36,9 @@ def tested_stem(path: str) -> str | None:
     for suffix in _TEST_SUFFIXES:
         if stem.endswith(suffix) and len(stem) > len(suffix):
             return stem[: -len(suffix)]
+    extension = name[len(stem):]
+    if in_test_folder and extension in _CODE_EXTENSIONS and not stem.startswith("_") and stem not in _NOT_TESTED:
+        return stem
     return None
 
 

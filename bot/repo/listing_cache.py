@@ -21,7 +21,7 @@ from bot.config import RepoConfig
 from bot.engine.sources import SourceTree
 from bot.repo.git import GitRepo
 
-FORMAT = 2  # 2: paths joined by NUL (see bot/layout.py)
+FORMAT = 3  # 2: paths joined by NUL (see engine/sources.py); 3: test files by every common convention
 KEPT = 8  # commits remembered; one of a 20,000-file repository takes about 1.5 MB
 # Beyond this many changed paths the sources are listed afresh rather than patched path by path.
 MAX_PATCHED = 500
