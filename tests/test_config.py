@@ -64,10 +64,34 @@ def test_generated_pages_are_never_sources():
     assert not config.is_source("third_party/x/y.c")
 
 
-def test_globs_treat_double_star_as_any_depth():
-    pattern = compile_globs(("src/**/*.py", "*.md"))
-    assert pattern.match("src/a.py") and pattern.match("src/a/b/c.py")
-    assert pattern.match("README.md") and not pattern.match("docs/README.md")
+def test_globs_follow_gitignore_rules():
+    pattern = compile_globs(("src/**/*.py", "*.md", "build/", "!keep.md"))
+    assert pattern.match_file("src/a.py") and pattern.match_file("src/a/b/c.py")
+    assert pattern.match_file("README.md") and pattern.match_file("docs/README.md")  # no slash: any depth
+    assert pattern.match_file("build/x/y.o") and not pattern.match_file("keep.md")
+
+
+def test_a_catastrophic_glob_matches_in_linear_time():
+    config = RepoConfig(include=("**",), exclude=("*a" * 50 + "b",))  # backtracks exponentially in Python's re
+    assert config.is_source("a" * 200 + ".py")
+
+
+@pytest.mark.parametrize("path", ["poetry.lock", "web/package-lock.json", "img/logo.PNG", "dist/app.whl", "go.sum"])
+def test_binary_and_lock_files_are_left_out_unless_included_by_name(path):
+    assert not RepoConfig().is_source(path)
+    assert RepoConfig(include=("**", path)).is_source(path)
+
+
+@pytest.mark.parametrize(("given", "source"), [({"docs_dir": "../x"}, "--docs-dir"), ({"exclude": ["/"]}, "--exclude"),
+                                               ({"include": ["a\x01"]}, "--include")])
+def test_a_bad_option_is_named_as_the_option(given, source):
+    with pytest.raises(ConfigError, match=f"^{source}: "):
+        apply_overrides(RepoConfig(), given)
+
+
+def test_a_bad_setting_in_the_file_is_named_as_the_file():
+    with pytest.raises(ConfigError, match=r"^\.github/docbot\.yml: exclude pattern '/' can never match"):
+        parse_config("exclude: ['/']\n")
 
 
 def test_command_line_overrides_are_validated():

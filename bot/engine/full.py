@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from typing import Protocol
 
+from bot.config import RepoConfig
 from bot.engine.folder_pages import folder_pages, subtree_page
 from bot.engine.layout import FOLDER_PAGES, ancestors, folder_of
 from bot.engine.planner import DocEngine, Plan, file_report, render_source
@@ -86,6 +87,36 @@ def plan_all(engine: DocEngine, runner: Runner, progress: Callable[[int], None] 
     plan.files.sort(key=lambda r: r.path)
     plan.deletes |= orphans(engine)
     return plan
+
+
+class Serial:
+    """Runs tasks one after the other in this process and writes nothing (a plan to commit, not to write)."""
+
+    writes = False
+
+    def __init__(self, engine: DocEngine):
+        self.engine = engine
+
+    def map(self, task: Task, items: list, chunksize: int = 1) -> Iterator:
+        return (task(item, self.engine) for item in items)
+
+
+def rebuild(engine: DocEngine, before: RepoConfig | None) -> Plan:
+    """The whole mirror planned in this process, nothing written (for a commit): what a change of the
+    settings or of `.gitattributes` needs, the old folder's pages deleted when the mirror moved."""
+    plan = plan_all(engine, Serial(engine))
+    plan.deletes |= pages_left_behind(engine, before) if before else set()
+    plan.conflicts = sorted(p for p in set(plan.writes) | plan.deletes
+                            if (text := engine.read_page(p)) is not None and not is_docbot_page(text))
+    return plan
+
+
+def pages_left_behind(engine: DocEngine, old: RepoConfig) -> set[str]:
+    """docbot's pages under the folder the mirror moved away from (docs_dir changed)."""
+    if old.docs_dir == engine.config.docs_dir:
+        return set()
+    return {page for page in engine.mirror.list_files(old.docs_dir)
+            if old.is_generated(page) and is_docbot_page(engine.mirror.read_text(page))}
 
 
 def largest_first(engine: DocEngine) -> list[str]:

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from functools import cached_property
 
 from bot.config import RepoConfig
+from bot.engine.attributes import Attributes, is_attributes_file
 from bot.engine.changes import Change
 from bot.engine.layout import ancestors, folder_of, stem_of
 
@@ -78,23 +79,32 @@ def _patched_index(
 class SourceTree:
     """The documented sources at one state of a repository, with lazy indexes over them."""
 
-    def __init__(self, paths: Iterable[str], config: RepoConfig, symlinks: Iterable[str] = ()):
+    def __init__(self, paths: Iterable[str], config: RepoConfig, symlinks: Iterable[str] = (),
+                 attributes: Attributes | None = None):
         links = set(symlinks)
         self.config = config
+        self.attributes = attributes or Attributes()
         is_source = config.is_source
-        self.sources = frozenset(p for p in paths if is_source(p) and p not in links)
+        sources = {p for p in paths if is_source(p) and p not in links}
+        self.sources = frozenset(sources - (self.attributes.hidden(sources) - config.named))
+
+    @staticmethod
+    def needs_listing(changes: Iterable[Change]) -> bool:
+        """A change of a `.gitattributes` file changes which files are sources: list them again, never patch."""
+        return any(is_attributes_file(c.path) or (c.old_path and is_attributes_file(c.old_path)) for c in changes)
 
     def __contains__(self, path: str) -> bool:
         return path in self.sources
 
     def state(self) -> dict[str, object]:
         """The sources and the stem indexes as plain data, for a cache to keep (see bot/listcache.py)."""
-        return {"sources": _SEP.join(sorted(self.sources)), "by_stem": self._by_stem, "tests": self._tests_by_stem}
+        return {"sources": _SEP.join(sorted(self.sources)), "by_stem": self._by_stem, "tests": self._tests_by_stem,
+                "attributes": self.attributes.files}
 
     @classmethod
     def from_state(cls, config: RepoConfig, state: dict) -> SourceTree:
         """The tree `state()` described, its stem indexes ready: nothing is filtered or indexed again."""
-        tree = cls((), config)
+        tree = cls((), config, attributes=Attributes(state["attributes"]))
         tree.sources = frozenset(state["sources"].split(_SEP)) if state["sources"] else frozenset()
         tree.__dict__["_by_stem"] = state["by_stem"]  # where cached_property keeps its value
         tree.__dict__["_tests_by_stem"] = state["tests"]
@@ -106,12 +116,13 @@ class SourceTree:
         `is_file(path)` says whether a changed path is a regular file where the change ends (a
         path that became a link, a submodule or a folder is no longer a source).
         """
-        return self.with_changes(*source_delta(changes, self.config, is_file))
+        added, removed = source_delta(changes, self.config, is_file)
+        return self.with_changes(added - (self.attributes.hidden(added) - self.config.named), removed)
 
     def with_changes(self, added: Iterable[str], removed: Iterable[str]) -> SourceTree:
         """This tree with sources added and removed; stem indexes already built are patched, not rebuilt."""
         added, removed = set(added) - self.sources, set(removed) & self.sources
-        tree = SourceTree((), self.config)
+        tree = SourceTree((), self.config, attributes=self.attributes)
         tree.sources = (self.sources - removed) | added
         for name, key in (("_by_stem", stem_of), ("_tests_by_stem", tested_stem)):
             if name in self.__dict__:

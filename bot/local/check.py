@@ -7,6 +7,7 @@ from bot.engine.check import StalePage, check_mirror
 from bot.engine.records import blob_id
 from bot.engine.sources import SourceTree
 from bot.repo.git import GitRepo
+from bot.repo.listing_cache import attributes_at
 from bot.repo.readers import WorktreeFiles
 
 
@@ -16,7 +17,7 @@ def run_check(repo_dir: str, overrides: dict | None = None) -> tuple[list[StaleP
     files = WorktreeFiles(repo.root)
     config = load_config(files.read(CONFIG_PATH), overrides or {}, repo.project_name())
     blobs = worktree_blobs(repo, files, config)
-    tree = SourceTree(blobs, config)
+    tree = SourceTree(blobs, config, attributes=attributes_at(blobs, files.read))
     stale = check_mirror(config, tree, blobs, files.list_files(config.docs_dir), files.read_text)
     return stale, config, len(tree.sources)
 

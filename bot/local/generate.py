@@ -5,19 +5,19 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.config import CONFIG_PATH, RepoConfig, load_config
 from bot.engine.changes import Change
-from bot.engine.full import expected_pages, plan_all
+from bot.engine.full import expected_pages, pages_left_behind, plan_all
 from bot.engine.layout import Layout
 from bot.engine.planner import DocEngine, Plan
 from bot.engine.records import is_docbot_page
 from bot.engine.sources import SourceTree
-from bot.errors import InputError, OwnershipError
+from bot.errors import ConfigError, InputError, OwnershipError
 from bot.repo.batch import Batch
 from bot.repo.git import GitRepo
-from bot.repo.listing_cache import MAX_PATCHED, remembered_sources
+from bot.repo.listing_cache import MAX_PATCHED, attributes_at, remembered_sources
 from bot.repo.page_writer import write_pages
 from bot.repo.readers import WorktreeFiles
 
@@ -40,17 +40,27 @@ def run_generate(request: GenerateRequest) -> tuple[Plan, RepoConfig]:
     repo = GitRepo(request.repo)
     files = WorktreeFiles(repo.root)
     config = load_config(files.read(CONFIG_PATH), request.overrides or {}, repo.project_name())
-    changes = None
-    if not request.everything and not request.paths:
+    changes, everything, before = None, request.everything, config
+    if not everything and not request.paths:
         if not request.base and not repo.has_commits():
             raise InputError("the repository has no commits yet: use --all for a first generation")
         changes = repo.changes(request.base or "HEAD")
+        before = config_at(repo, request.base or "HEAD", request.overrides)
+        # Other settings or attributes choose other files and shape other text: only a full run is exact.
+        if before is None or not before.same_mirror(config) or SourceTree.needs_listing(changes):
+            changes, everything = None, True
+            if before is not None and before.docs_dir != config.docs_dir:
+                config = replace(config, moved_from=before.docs_dir)
     engine = DocEngine(config, worktree_sources(repo, files, config, request.base, changes), files, files)
-    if request.everything:
+    if everything:
         taken = [p for p in sorted(expected_pages(engine)) if not _ours_or_absent(files.read_tail(p))]
         if taken:
             raise OwnershipError(taken, config.docs_dir)
         plan = _plan_all(engine, request.jobs, None if request.check else repo.root)
+        left_behind = pages_left_behind(engine, before) if before else set()
+        if left_behind and not request.check:
+            write_pages(repo.root, before.docs_dir, {}, left_behind)
+        plan.deletes |= left_behind
     elif request.paths:
         plan = engine.plan_paths(_repo_paths(repo, engine.tree, files, request.paths))
     else:
@@ -58,8 +68,17 @@ def run_generate(request: GenerateRequest) -> tuple[Plan, RepoConfig]:
     if plan.conflicts:
         raise OwnershipError(plan.conflicts, config.docs_dir)
     if not request.check:
-        write_pages(repo.root, config.docs_dir, plan.writes, plan.deletes)
+        inside = {p for p in plan.deletes if p.startswith(config.docs_dir + "/")}  # the rest left with the old folder
+        write_pages(repo.root, config.docs_dir, plan.writes, inside)
     return plan, config
+
+
+def config_at(repo: GitRepo, rev: str, overrides: dict | None) -> RepoConfig | None:
+    """The config as it was at `rev` (None when it was not valid there)."""
+    try:
+        return load_config(repo.read_blob(repo.rev_parse(rev), CONFIG_PATH), overrides or {}, repo.project_name())
+    except ConfigError:
+        return None
 
 
 def _ours_or_absent(tail: str | None) -> bool:
@@ -70,11 +89,11 @@ def worktree_sources(
     repo: GitRepo, files: WorktreeFiles, config: RepoConfig, base: str | None, changes: list[Change] | None
 ) -> SourceTree:
     """The work tree's sources: for a change, the base commit's (remembered) patched with it; else listed."""
-    if changes is not None and len(changes) <= MAX_PATCHED:
+    if changes is not None and len(changes) <= MAX_PATCHED and not SourceTree.needs_listing(changes):
         return remembered_sources(repo, config, base or "HEAD").after(changes, files.is_regular)
     gone = None if changes is None else {c.old_path or c.path for c in changes if c.status in ("D", "R")}
     paths, links = repo.worktree_files(gone, prune=config.without_generated)
-    return SourceTree(paths, config, links)
+    return SourceTree(paths, config, links, attributes_at(paths, files.read))
 
 
 def _plan_all(engine: DocEngine, jobs: int, write_root) -> Plan:

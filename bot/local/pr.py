@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.config import CONFIG_PATH, RepoConfig, load_config
 from bot.engine.changes import Change
+from bot.engine.full import rebuild
 from bot.engine.planner import DocEngine, Plan
 from bot.engine.sources import SourceTree
 from bot.engine.suggestions import DocPage, Suggestion, SuggestionPlan, hunks_from_patch, plan_suggestions
 from bot.engine.summary import Summary, render_summary
-from bot.errors import OwnershipError
+from bot.errors import ConfigError, OwnershipError
 from bot.repo.docs_commit import docs_commit
 from bot.repo.git import GitRepo
 from bot.repo.listing_cache import MAX_PATCHED, remembered_sources
@@ -50,8 +51,15 @@ def run_local_pr(repo: GitRepo, base: str, head: str, overrides: dict | None = N
     config = load_revision_config(repo, base, overrides)
     files = RevisionFiles(repo, head_sha)
     changes = repo.changes(base_sha, head_sha)
-    tree = source_tree_at(repo, config, base_sha, head_sha, changes)
-    plan = DocEngine(config, tree, files, files).plan_changes(changes)
+    before = _config_or_none(repo, base_sha, overrides)
+    if before is None or not before.same_mirror(config) or SourceTree.needs_listing(changes):
+        # Other settings or attributes choose other files and shape other text: only a full run is exact.
+        if before is not None and before.docs_dir != config.docs_dir:
+            config = replace(config, moved_from=before.docs_dir)
+        plan = rebuild(DocEngine(config, remembered_sources(repo, config, head_sha), files, files), before)
+    else:
+        tree = source_tree_at(repo, config, base_sha, head_sha, changes)
+        plan = DocEngine(config, tree, files, files).plan_changes(changes)
     if plan.conflicts:
         raise OwnershipError(plan.conflicts, config.docs_dir)
     suggested = SuggestionPlan()
@@ -86,7 +94,7 @@ def source_tree_at(
     repo: GitRepo, config: RepoConfig, base_sha: str, head_sha: str, changes: list[Change]
 ) -> SourceTree:
     """The head's sources: remembered, or the merge base's (remembered or listed) patched with the diff."""
-    if len(changes) > MAX_PATCHED:
+    if len(changes) > MAX_PATCHED or SourceTree.needs_listing(changes):
         return remembered_sources(repo, config, head_sha)
 
     def patched_base() -> SourceTree:
@@ -100,6 +108,13 @@ def _regular_file_at(repo: GitRepo, head_sha: str, changes: list[Change]) -> Cal
     """Whether a changed path is a regular file as git records it at the head (one ls-tree for all)."""
     modes = repo.modes(head_sha, {c.path for c in changes if c.status != "D"})
     return lambda path: modes.get(path) in _FILE_MODES
+
+
+def _config_or_none(repo: GitRepo, rev: str, overrides: dict | None) -> RepoConfig | None:
+    try:
+        return load_revision_config(repo, rev, overrides)
+    except ConfigError:
+        return None
 
 
 def load_revision_config(repo: GitRepo, rev: str, overrides: dict | None) -> RepoConfig:

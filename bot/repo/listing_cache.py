@@ -14,14 +14,15 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from bot.config import RepoConfig
+from bot.engine.attributes import Attributes, is_attributes_file
 from bot.engine.sources import SourceTree
 from bot.repo.git import GitRepo
 
-FORMAT = 3  # 2: paths joined by NUL (see engine/sources.py); 3: test files by every common convention
+FORMAT = 4  # 2: paths joined by NUL; 3: test files by every convention; 4: .gitattributes kept too
 KEPT = 8  # commits remembered; one of a 20,000-file repository takes about 1.5 MB
 # Beyond this many changed paths the sources are listed afresh rather than patched path by path.
 MAX_PATCHED = 500
@@ -43,9 +44,18 @@ def remembered_sources(
         tree = derive()
     else:
         paths, links = repo.listing(rev, prune=config.without_generated)
-        tree = SourceTree(paths, config, links)
+        tree = SourceTree(paths, config, links, attributes_at(paths, lambda path: repo.read_blob(rev, path)))
     cache.save(tree_id, config, tree.state())
     return tree
+
+
+def attributes_at(paths: Iterable[str], read: Callable[[str], bytes | None]) -> Attributes:
+    """The `.gitattributes` files among `paths`, read (a tree rarely has more than a few)."""
+    texts = {}
+    for path in paths:
+        if is_attributes_file(path) and (data := read(path)) is not None:
+            texts[path] = data.decode("utf-8", errors="replace")
+    return Attributes(texts)
 
 
 def cache_of(repo: GitRepo) -> ListingCache:
@@ -89,13 +99,14 @@ class ListingCache:
 
 
 def _well_formed(state: object) -> bool:
-    """The shape SourceTree.state() gives: the paths, and two indexes of paths by stem, all strings."""
-    if not isinstance(state, dict) or state.keys() != {"sources", "by_stem", "tests"}:
+    """The shape SourceTree.state() gives: the paths, two indexes of paths by stem, and the `.gitattributes`
+    files' text, all strings."""
+    if not isinstance(state, dict) or state.keys() != {"sources", "by_stem", "tests", "attributes"}:
         return False
     if type(state["sources"]) is not str:
         return False
     # Types counted with map(type, ...): a Python-level check per entry would cost as much as the load.
     return all(
         type(index) is dict and set(map(type, index)) | set(map(type, index.values())) <= {str}
-        for index in (state["by_stem"], state["tests"])
+        for index in (state["by_stem"], state["tests"], state["attributes"])
     )

@@ -13,9 +13,11 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from bot.config import RepoConfig
+from bot.engine.attributes import is_attributes_file
 from bot.engine.changes import Change
 from bot.engine.sources import SourceTree
 from bot.repo.git import BareRepo
+from bot.repo.listing_cache import attributes_at
 from bot.repo.tree_objects import TreeEntry
 
 KEPT = 6  # snapshots per worker process; one of a 20,000-file repository with its mirror is ~20 MB
@@ -42,16 +44,17 @@ def snapshot_at(cache: BareRepo, repo: str, config: RepoConfig, base: str, head:
         return found
     base_key = (repo, cache.tree_of(base), config)
     start = _recall(base_key) or _remember(base_key, _listed(cache, config, base))
-    return _remember(head_key, _patched(start, cache.tree_delta(base, head)))
+    delta = cache.tree_delta(base, head)
+    if any(is_attributes_file(path) for path in delta):
+        return _remember(head_key, _listed(cache, config, head))  # which files are sources changed
+    return _remember(head_key, _patched(start, delta))
 
 
 def _listed(cache: BareRepo, config: RepoConfig, rev: str) -> Snapshot:
     entries = cache.tree_entries(rev)
-    return Snapshot(entries, _source_tree(entries, config))
-
-
-def _source_tree(entries: dict[str, TreeEntry], config: RepoConfig) -> SourceTree:
-    return SourceTree(entries, config, [p for p, e in entries.items() if e.mode == LINK_MODE])
+    links = [p for p, e in entries.items() if e.mode == LINK_MODE]
+    attributes = attributes_at(entries, lambda path: cache.read_object(entries[path].oid))
+    return Snapshot(entries, SourceTree(entries, config, links, attributes))
 
 
 def _patched(start: Snapshot, delta: dict[str, TreeEntry | None]) -> Snapshot:

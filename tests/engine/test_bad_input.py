@@ -22,7 +22,7 @@ def repo(tmp_path: Path) -> Repo:
 
 ODD_FILES = {
     "latin1.py": "# caf\xe9\nNAME = 'caf\xe9'\n".encode("latin-1"),
-    "nul.bin": b"\x00\x01\x02binary\x00" * 100,
+    "nul.raw": b"\x00\x01\x02binary\x00" * 100,  # binary content under a name docbot does not know
     "fences.md": "# Fences\n\n```python\nx = 1\n```\n\n````text\n```\n````\n",
     "has space.py": "def f():\n    pass\n",
     "ünïcödé.py": "VALUE = 'ü'\n",
@@ -44,7 +44,7 @@ def test_odd_files_get_pages_and_nothing_crashes(repo: Repo, capsys):
         assert f"docs/{name}_kw.md" in pages, name
     latin = pages["docs/latin1.py_docs.md"].decode("utf-8")
     assert "café" in latin and "not valid UTF-8" in latin
-    binary = pages["docs/nul.bin_docs.md"].decode("utf-8")
+    binary = pages["docs/nul.raw_docs.md"].decode("utf-8")
     assert "```" not in binary.split("## Original Source", 1)[1].split("## High-Level Overview", 1)[0]
     fences = pages["docs/fences.md_docs.md"].decode("utf-8")
     assert "`````markdown" in fences or "`````md" in fences
