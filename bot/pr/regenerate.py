@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 
 from bot.config import CONFIG_PATH, RepoConfig, parse_config
 from bot.engine.changes import Change
+from bot.engine.full import rebuild
 from bot.engine.layout import FOLDER_PAGES, Layout, ancestors, folder_of
 from bot.engine.planner import DocEngine, Plan
 from bot.engine.sources import SourceTree
@@ -76,6 +77,14 @@ def read_config(cache: BareRepo, refs: PullRefs, repo_name: str) -> tuple[RepoCo
     return config.with_project(repo_name), note
 
 
+def config_at(cache: BareRepo, rev: str, project: str) -> RepoConfig | None:
+    """The settings as they were at `rev` (None when not valid there)."""
+    try:
+        return parse_config(cache.read_blob(rev, CONFIG_PATH)).with_project(project)
+    except ConfigError:
+        return None
+
+
 def plan_docs(cache: BareRepo, repo: str, config: RepoConfig, refs: PullRefs, max_files: int | None = None
               ) -> DocWork:
     """Regenerate the pages of the files the PR changes (merge-base diff), reading the head; nothing when
@@ -85,12 +94,21 @@ def plan_docs(cache: BareRepo, repo: str, config: RepoConfig, refs: PullRefs, ma
     changes = cache.changes(base, head)
     if max_files is not None and len(changes) > max_files:
         return DocWork(Plan(), refs, refs.companion_tip, too_many=len(changes), head_message=cache.commit_message(head))
+    before = config_at(cache, base, repo.split("/")[1])
+    whole = before is None or not before.same_mirror(config) or SourceTree.needs_listing(changes)
+    if whole and before is not None and before.docs_dir != config.docs_dir:
+        config = replace(config, moved_from=before.docs_dir)
     snapshot = snapshot_at(cache, repo, config, base, head)
     entries, tree = snapshot.entries, snapshot.tree
-    wanted = {entries[p].oid for p in pages_to_read(changes, tree, Layout(config.docs_dir), entries)}
+    if whole:  # other settings or attributes since the merge base: only the whole mirror is exact
+        reads = {p for p in entries if p in tree or p.startswith((config.docs_dir + "/", config.moved_from + "/"))}
+    else:
+        reads = pages_to_read(changes, tree, Layout(config.docs_dir), entries)
+    wanted = {entries[p].oid for p in reads if entries[p].mode not in NOT_FILES}
     stats = ReadStats(fetched=cache.fetch_objects(wanted), planned=len(wanted))
     files = TreeFiles(cache, entries, wanted, stats)
-    plan = DocEngine(config, tree, files, files).plan_changes(changes)
+    engine = DocEngine(config, tree, files, files)
+    plan = rebuild(engine, before) if whole else engine.plan_changes(changes)
     if plan.conflicts:
         raise OwnershipError(plan.conflicts, config.docs_dir)
     in_diff = frozenset({c.path for c in changes} | {c.old_path for c in changes if c.old_path})

@@ -11,6 +11,8 @@ import pytest
 import requests
 from apphost import stop_worker, wait_until
 
+from bot.config import RepoConfig
+from bot.engine.records import config_digest
 from bot.engine.summary import MARKER
 
 REPO = "octo/widgets"
@@ -337,3 +339,22 @@ def test_a_token_github_no_longer_accepts_is_dropped_and_the_job_runs_with_a_fre
     [run] = runs_on(github, head)
     assert run["conclusion"] == "action_required"
     assert github.count("POST", "/app/installations/{installation_id}/access_tokens", kind="token") == 1
+
+
+def test_settings_changed_on_the_default_branch_regenerate_the_whole_mirror_of_a_pr(github, docbot_app, repo):
+    pull = open_pr(github)
+    run_one_job(docbot_app)
+    github.push_commit("octo", "widgets", "main", {".github/docbot.yml": 'mode: branch\nproject_name: "Gadgets"\n'})
+    head = github.push_commit("octo", "widgets", "feature", {"src/widgets/extra.py": '"""Extra."""\n'})
+    docbot_app.deliver_events()
+    outcomes = docbot_app.run_jobs()
+    assert len(outcomes) >= 1 and all("stale" in o or "ignored" in o for o in outcomes), outcomes
+    git = github.world.repo("octo", "widgets").git
+    tip = github.branch_sha("octo", "widgets", "docbot/pr-1")
+    pages = {e.path: git.read_blob(e.sha).decode() for e in git.ls_tree(tip, recursive=True, path="docs")}
+    docs_pages = [p for p in pages if p.endswith("_docs.md")]
+    assert {"docs/README.md_docs.md", "docs/src/widgets/__init__.py_docs.md"} <= set(docs_pages)
+    # Every page, of unchanged files too, was regenerated with the settings of the default branch.
+    gadgets = config_digest(RepoConfig(mode="branch", project_name="Gadgets"))
+    assert {p for p in pages if f" cfg={gadgets} " not in pages[p]} == set()
+    assert git.commit_info(tip).parents == (head,) and pull["number"] == 1
