@@ -11,12 +11,15 @@ import warnings
 from collections.abc import Sequence
 
 from analyzers.model import PARSE_FILENAME
+from bot import __version__
 from bot.config import RepoConfig
 from bot.engine.check import NOT_OURS
 from bot.engine.planner import Plan
-from bot.errors import DocbotError
+from bot.errors import DocbotError, InputError
 from bot.local.check import run_check
 from bot.local.generate import GenerateRequest, run_generate
+from bot.local.hook import run_staged
+from bot.local.init import run_init
 from bot.local.pr import run_local_pr
 from bot.local.report import check_as_json, format_check, format_plan, format_pr, plan_as_json, pr_as_json
 from bot.repo.git import GitRepo
@@ -35,6 +38,7 @@ def _config_options(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="docbot", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"docbot {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     gen = commands.add_parser("generate", help="regenerate mirror pages in a local repository")
     gen.add_argument("paths", nargs="*", metavar="PATH", help="sources (or folders) to regenerate")
@@ -42,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--base", metavar="REV", help="regenerate files changed between REV and the work tree")
     gen.add_argument("--all", action="store_true", help="regenerate every tracked source (first generation)")
     gen.add_argument("--check", action="store_true", help="write nothing; exit 1 when any page is stale")
+    gen.add_argument("--staged", action="store_true",
+                     help="the pre-commit hook: document what is staged; exit 1 when pages were written")
     gen.add_argument("--json", action="store_true", help="print the result as JSON")
     gen.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes for --all")
     _config_options(gen)
@@ -58,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--repo", default=".", help="the git repository (default: the current one)")
     check.add_argument("--json", action="store_true", help="print the result as JSON")
     _config_options(check)
+    init = commands.add_parser("init", help="write .github/docbot.yml with a docs_dir no hand-written file is in")
+    init.add_argument("--repo", default=".", help="the git repository (default: the current one)")
     serve = commands.add_parser("serve", help="the webhook server (development; use gunicorn in production)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=3000)
@@ -76,6 +84,26 @@ def _overrides(args: argparse.Namespace) -> dict:
     }
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    path, docs_dir = run_init(args.repo)
+    print(f"docbot: wrote {path} (docs_dir: {docs_dir}). Next:")
+    print("  docbot generate --all")
+    print(f"  git add {path} {docs_dir} && git commit -m 'docs: add the docbot mirror'")
+    return EXIT_OK
+
+
+def cmd_staged(args: argparse.Namespace) -> int:
+    if args.all or args.paths or args.base or args.check:
+        raise InputError("--staged documents what is staged: it takes no --all, --base, --check or paths")
+    plan, config = run_staged(args.repo, _overrides(args))
+    _report(plan, args, config)
+    if plan:
+        print(f"docbot: files were modified: {len(plan.changed_pages)} page(s) under {config.docs_dir}/ "
+              f"regenerated; add them (git add {config.docs_dir}) and commit again", file=sys.stderr)
+        return EXIT_STALE
+    return EXIT_OK
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     stale, config, sources = run_check(args.repo, _overrides(args))
     if args.json:
@@ -90,6 +118,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
+    if args.staged:
+        return cmd_staged(args)
     if args.check and not (args.all or args.paths or args.base):
         return cmd_check(args)  # the whole mirror, from its records
     request = GenerateRequest(args.repo, tuple(args.paths), args.base, args.all, args.check, args.jobs,
@@ -126,7 +156,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # The parsers' warnings are about the analyzed code, never about docbot (see analyzers/model.py).
     warnings.filterwarnings("ignore", module=re.escape(PARSE_FILENAME))
-    handlers = {"generate": cmd_generate, "check": cmd_check, "pr": cmd_pr, "serve": cmd_serve, "worker": cmd_worker}
+    handlers = {"generate": cmd_generate, "check": cmd_check, "init": cmd_init, "pr": cmd_pr, "serve": cmd_serve,
+                "worker": cmd_worker}
     try:
         return handlers[args.command](args)
     except DocbotError as exc:
@@ -145,7 +176,18 @@ def _configure_logging() -> None:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
+def _require_app(command: str) -> None:
+    """The App's server stack is an extra: say which one to install instead of a traceback."""
+    import importlib.util
+
+    missing = [m for m in ("flask", "huey", "github", "jwt") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise InputError(f"`docbot {command}` runs the GitHub App, whose dependencies are not installed "
+                         f"({', '.join(missing)}): pip install 'docbot-mirror[app]'")
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
+    _require_app("serve")
     from bot.app.settings import Settings
 
     _configure_logging()
@@ -156,6 +198,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    _require_app("worker")
     from bot.app.queue import run_worker
     from bot.app.settings import Settings
     from bot.pr.runner import run

@@ -20,6 +20,9 @@ from bot.repo.tree_objects import TreeEntry, rewrite_tree
 # `ls-files --stage -z` and `ls-tree -r -z` records: "<mode> <two fields>\t<path>\0"
 
 
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # the tree of no files, before a first commit
+
+
 class GitRepo:
     """A local git repository, addressed through the git command line (GitPython)."""
 
@@ -67,6 +70,12 @@ class GitRepo:
         if head is None:
             result += [Change("A", p) for p in self.untracked_files()]
         return sorted(result, key=lambda c: (c.path, c.status))
+
+    def staged_changes(self) -> list[Change]:
+        """Paths the index changes from HEAD (from nothing before the first commit): what a commit would hold."""
+        base = self.rev_parse("HEAD") if self.has_commits() else EMPTY_TREE
+        out = self._run("diff", "--cached", "--name-status", "-z", "-M", "--no-ext-diff", "--no-textconv", base, "--")
+        return sorted(parse_name_status(out), key=lambda c: (c.path, c.status))
 
     def diff(self, old: str, new: str, paths: Iterable[str] = ()) -> str:
         """A patch `git apply` takes (of these paths only, when given); a cache fetches missing blobs."""

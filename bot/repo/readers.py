@@ -119,6 +119,24 @@ class RevisionFiles:
         return [p for p in self.repo.tracked_files(self.rev) if p.startswith(prefix)]
 
 
+class IndexFiles:
+    """Reads sources and mirror pages as the index (the staging area) has them: what the next commit holds."""
+
+    def __init__(self, repo: GitRepo):
+        self.repo = repo
+
+    def read(self, path: str) -> bytes | None:
+        return self.repo.read_blob("", path)  # ":<path>" names the staged blob
+
+    def read_text(self, path: str) -> str | None:
+        data = self.read(path)
+        return None if data is None else data.decode("utf-8", errors="replace")
+
+    def list_files(self, folder: str) -> list[str]:
+        prefix = folder.rstrip("/") + "/"
+        return [p for p in self.repo.tracked_files() if p.startswith(prefix)]
+
+
 @dataclass
 class ReadStats:
     """How well the batch fetch predicted the engine's reads (unplanned reads cost a round trip each)."""

@@ -1,0 +1,49 @@
+"""The pre-commit hook (`docbot generate --staged`): the pages of what is staged, read from the index.
+
+The next commit holds the index, not the work tree: sources and pages are read from there,
+untracked files are none of its business, and the first commit of a repository (no HEAD yet)
+works like any other. Regenerated pages are written to the work tree for the author to add.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.config import CONFIG_PATH, RepoConfig, load_config
+from bot.engine.full import rebuild
+from bot.engine.planner import DocEngine, Plan
+from bot.engine.sources import SourceTree
+from bot.errors import ConfigError, OwnershipError
+from bot.repo.git import GitRepo
+from bot.repo.listing_cache import attributes_at
+from bot.repo.page_writer import write_pages
+from bot.repo.readers import IndexFiles
+
+
+def run_staged(repo_dir: str, overrides: dict | None = None) -> tuple[Plan, RepoConfig]:
+    """Regenerate the pages the staged change affects (all of them when the settings changed)."""
+    repo = GitRepo(repo_dir)
+    index = IndexFiles(repo)
+    config = load_config(index.read(CONFIG_PATH), overrides or {}, repo.project_name())
+    changes = repo.staged_changes()
+    before = _committed_config(repo, overrides) if repo.has_commits() else config
+    whole = before is None or not before.same_mirror(config) or SourceTree.needs_listing(changes)
+    if whole and before is not None and before.docs_dir != config.docs_dir:
+        config = replace(config, moved_from=before.docs_dir)
+    paths, links = repo.listing(prune=config.without_generated)
+    engine = DocEngine(config, SourceTree(paths, config, links, attributes_at(paths, index.read)), index, index)
+    plan = rebuild(engine, before) if whole else engine.plan_changes(changes)
+    if plan.conflicts:
+        raise OwnershipError(plan.conflicts, config.docs_dir)
+    inside = {p for p in plan.deletes if p.startswith(config.docs_dir + "/")}
+    write_pages(repo.root, config.docs_dir, plan.writes, inside)
+    if before is not None and plan.deletes - inside:
+        write_pages(repo.root, before.docs_dir, {}, plan.deletes - inside)
+    return plan, config
+
+
+def _committed_config(repo: GitRepo, overrides: dict | None) -> RepoConfig | None:
+    try:
+        return load_config(repo.read_blob(repo.rev_parse("HEAD"), CONFIG_PATH), overrides or {}, repo.project_name())
+    except ConfigError:
+        return None
