@@ -10,7 +10,6 @@ import sys
 import zipfile
 from pathlib import Path
 
-import pytest
 from gitrepo import Repo
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,23 +32,6 @@ def test_wheel_ships_templates_and_the_console_script(tmp_path: Path):
     assert {"bot/cli.py", "analyzers/model.py"} <= names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "docbot = bot.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
-
-
-@pytest.fixture(scope="session")
-def cli_only_venv(tmp_path_factory) -> Path:
-    """A fresh virtual environment with the project's wheel installed, nothing else asked for."""
-    root = tmp_path_factory.mktemp("wheel")
-    source = root / "src"
-    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
-        ".venv", ".git", "build", "*.egg-info", ".pytest_cache", "__pycache__", ".docbot", "tests", "bench"))
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--wheel-dir", str(root), str(source)], check=True, capture_output=True, cwd=root)
-    venv = root / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    wheel = next(root.glob("docbot_mirror-*.whl"))
-    subprocess.run([venv / "bin/python", "-m", "pip", "install", "--quiet", str(wheel)], check=True,
-                   capture_output=True)
-    return venv
 
 
 def test_the_wheel_installs_the_cli_without_the_apps_dependencies(cli_only_venv, tmp_path):
