@@ -9,20 +9,15 @@ import re
 import sys
 import warnings
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from analyzers.model import PARSE_FILENAME
 from bot import __version__
-from bot.config import RepoConfig
-from bot.engine.check import NOT_OURS
-from bot.engine.planner import Plan
 from bot.errors import DocbotError, InputError
-from bot.local.check import run_check
-from bot.local.generate import GenerateRequest, run_generate
-from bot.local.hook import run_staged
-from bot.local.init import run_init
-from bot.local.pr import run_local_pr
-from bot.local.report import check_as_json, format_check, format_plan, format_pr, plan_as_json, pr_as_json
-from bot.repo.git import GitRepo
+
+if TYPE_CHECKING:
+    from bot.config import RepoConfig
+    from bot.engine.planner import Plan
 
 EXIT_OK, EXIT_STALE, EXIT_USAGE = 0, 1, 2
 
@@ -85,6 +80,8 @@ def _overrides(args: argparse.Namespace) -> dict:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from bot.local.init import run_init
+
     path, docs_dir = run_init(args.repo)
     print(f"docbot: wrote {path} (docs_dir: {docs_dir}). Next:")
     print("  docbot generate --all")
@@ -93,6 +90,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_staged(args: argparse.Namespace) -> int:
+    from bot.local.hook import run_staged
+
     if args.all or args.paths or args.base or args.check:
         raise InputError("--staged documents what is staged: it takes no --all, --base, --check or paths")
     plan, config = run_staged(args.repo, _overrides(args))
@@ -105,6 +104,10 @@ def cmd_staged(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from bot.engine.check import NOT_OURS
+    from bot.local.check import run_check
+    from bot.local.report import check_as_json, format_check
+
     stale, config, sources = run_check(args.repo, _overrides(args))
     if args.json:
         print(json.dumps(check_as_json(stale, sources), indent=2, ensure_ascii=False))
@@ -118,6 +121,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
+    from bot.local.generate import GenerateRequest, run_generate
+
     if args.staged:
         return cmd_staged(args)
     if args.check and not (args.all or args.paths or args.base):
@@ -130,6 +135,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def _report(plan: Plan, args: argparse.Namespace, config: RepoConfig) -> None:
+    from bot.local.report import format_plan, plan_as_json
+
     if args.json:
         print(json.dumps(plan_as_json(plan, args.check), indent=2, ensure_ascii=False))
         return
@@ -144,6 +151,10 @@ def _report(plan: Plan, args: argparse.Namespace, config: RepoConfig) -> None:
 
 
 def cmd_pr(args: argparse.Namespace) -> int:
+    from bot.local.pr import run_local_pr
+    from bot.local.report import format_pr, pr_as_json
+    from bot.repo.git import GitRepo
+
     result = run_local_pr(GitRepo(args.repo), args.base, args.head, _overrides(args), args.mode)
     if args.json:
         print(json.dumps(pr_as_json(result), indent=2, ensure_ascii=False))

@@ -75,6 +75,11 @@ class RepoConfig:
         docs = self._mirror_folders
         return [p for p in paths if not (p.endswith(_PAGE_SUFFIXES) and p.startswith(docs))]
 
+    def docs_dir_files(self, paths) -> list[str]:
+        """The paths under docs_dir."""
+        docs = self.docs_dir + "/"
+        return [p for p in paths if p.startswith(docs)]
+
     def is_source(self, path: str) -> bool:
         """True when `path` (repository-relative) should have mirror pages."""
         if self.is_generated(path) or self._exclude.match_file(path):

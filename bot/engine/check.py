@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from bot.config import RepoConfig
-from bot.engine.layout import FOLDER_PAGES, Layout, ancestors, folder_of
+from bot.engine.layout import FOLDER_PAGES, Layout, ancestors, folder_of, stem_of
 from bot.engine.records import (
     FORMAT,
     config_digest,
@@ -47,39 +47,44 @@ class StalePage:
     reason: str
 
 
-class _Pages:
-    """Pages read once each, split into body and record."""
+@dataclass(frozen=True)
+class PageFacts:
+    """What a page says of itself: all the check needs of its text."""
 
-    def __init__(self, read: Callable[[str], str | None]):
-        self.read = read
+    record: dict[str, str] | None  # its record line's fields, None without one
+    intact: bool  # its body is the one the record was written for
+    ours: bool  # docbot wrote it (a record, or the footer of the time before records)
 
-    def load(self, page: str) -> tuple[str | None, dict[str, str] | None]:
-        text = self.read(page)
-        if text is None:
-            return None, None
-        return text, split(text)[1]
+
+def page_facts(text: str) -> PageFacts:
+    body, record = split(text)
+    return PageFacts(record, record is not None and record.get("body") == digest(body), is_docbot_page(text))
 
 
 def check_mirror(config: RepoConfig, tree: SourceTree, blobs: Mapping[str, str], listed: Iterable[str],
-                 read: Callable[[str], str | None]) -> list[StalePage]:
+                 facts_of: Callable[[str], PageFacts | None]) -> list[StalePage]:
     """Every stale page with why, sorted; `blobs` maps each source to its git blob id, `listed` is every file
-    under docs_dir, `read` gives a page's text (None when absent)."""
-    layout, pages, cfg = Layout(config.docs_dir), _Pages(read), config_digest(config)
+    under docs_dir, `facts_of` tells what a page says of itself (None when absent)."""
+    layout, cfg = Layout(config.docs_dir), config_digest(config)
     stale: list[StalePage] = []
     descriptions: dict[str, str | None] = {}
     expected: set[str] = set()
 
-    def verdict(page: str, text: str | None, record: dict[str, str] | None) -> str | None:
+    def load(page: str) -> tuple[PageFacts | None, dict[str, str] | None]:
+        facts = facts_of(page)
+        return facts, facts.record if facts else None
+
+    def verdict(page: str, facts: PageFacts | None, record: dict[str, str] | None) -> str | None:
         """The reason every page can have, or None when the page is intact and made with these settings."""
-        if text is None:
+        if facts is None:
             return MISSING
         if record is None:
-            return NO_RECORD if is_docbot_page(text) else NOT_OURS
+            return NO_RECORD if facts.ours else NOT_OURS
         if record.get("v") != str(FORMAT):
             return UPGRADED
         if record.get("cfg") != cfg:
             return CONFIG
-        if record.get("body") != digest(split(text)[0]):
+        if not facts.intact:
             return EDITED
         return None
 
@@ -87,21 +92,22 @@ def check_mirror(config: RepoConfig, tree: SourceTree, blobs: Mapping[str, str],
         if reason:
             stale.append(StalePage(page, reason))
 
+    deps = _deps_digests(tree)
     for path in sorted(tree.sources):
         docs, kw = layout.file_pages(path)
         expected.update((docs, kw))
-        text, record = pages.load(docs)
-        reason = verdict(docs, text, record)
+        facts, record = load(docs)
+        reason = verdict(docs, facts, record)
         # A stale page's record still says which description its folder pages list (None: no record to ask).
         descriptions[path] = record.get("desc") if record and reason in (None, EDITED) else None
         if not reason and record is not None:
             if record.get("src") != blobs.get(path):
                 reason = SOURCE
-            elif record.get("deps") != deps_digest(tree.related(path), tree.tests_for(path)):
+            elif record.get("deps") != deps[path]:
                 reason = DEPS
         note(docs, reason)
-        kw_text, kw_record = pages.load(kw)
-        kw_reason = verdict(kw, kw_text, kw_record)
+        kw_facts, kw_record = load(kw)
+        kw_reason = verdict(kw, kw_facts, kw_record)
         if not kw_reason and kw_record is not None:
             if kw_record.get("src") != blobs.get(path):
                 kw_reason = SOURCE
@@ -119,19 +125,33 @@ def check_mirror(config: RepoConfig, tree: SourceTree, blobs: Mapping[str, str],
         # Descriptions are unknown when a file's own page says nothing: that page is named stale already.
         inputs = None if any(d is None for _, d in files) else folder_digest(files, subfolders)
         for page in names[:2]:
-            text, record = pages.load(page)
-            reason = verdict(page, text, record)
+            facts, record = load(page)
+            reason = verdict(page, facts, record)
             if not reason and record is not None and (
                     record.get("names") != listed_names or inputs is not None and record.get("in") != inputs):
                 reason = FOLDER
             note(page, reason)
-        text, record = pages.load(names[2])
-        reason = verdict(names[2], text, record)
+        facts, record = load(names[2])
+        reason = verdict(names[2], facts, record)
         note(names[2], SUBTREE if not reason and record is not None and record.get("in") != subtree[folder] else reason)
     for page in sorted(set(listed) - expected):
-        if config.is_generated(page) and is_docbot_page(read(page)):
+        if config.is_generated(page) and (facts := facts_of(page)) is not None and facts.ours:
             stale.append(StalePage(page, ORPHAN))
     return sorted(stale, key=lambda s: s.page)
+
+
+def _deps_digests(tree: SourceTree) -> dict[str, str]:
+    """Each source's `deps` (related and test files) at once: most files share a digest with no one."""
+    by_group: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for path in tree.sources:
+        by_group[folder_of(path), stem_of(path)].append(path)
+    lonely = deps_digest((), ())
+    found = {}
+    for members in by_group.values():
+        for path in members:
+            tests = tree.tests_for(path)
+            found[path] = lonely if len(members) == 1 and not tests else deps_digest(tree.related(path), tests)
+    return found
 
 
 def _subtree_digests(sources: Iterable[str]) -> dict[str, str]:

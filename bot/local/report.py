@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from bot.config import RepoConfig
-from bot.engine.check import StalePage
-from bot.engine.planner import Plan
-from bot.local.pr import LocalPrResult
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.config import RepoConfig
+    from bot.engine.check import StalePage
+    from bot.engine.planner import Plan
+    from bot.local.pr import LocalPrResult
 
 FILES_SHOWN = 40
 

@@ -97,14 +97,12 @@ class GitRepo:
         paths, links = listing_paths(out)
         return (prune(paths) if prune else paths), links
 
-    def index_blobs(self, prune: Callable[[list[str]], list[str]] | None = None) -> tuple[dict[str, str], set[str]]:
-        """Regular files in the index with their blob ids, and the paths the work tree changed since (modified,
-        deleted; their ids must be read from the work tree). Links and submodules are left out."""
-        blobs = file_blobs(self._run("ls-files", "-z", "--stage"))
-        if prune:
-            blobs = {path: blobs[path] for path in prune(list(blobs))}
+    def index_state(self) -> tuple[str, Callable[[], dict[str, str]], set[str]]:
+        """A digest of the whole index listing; its regular files with their blob ids (parsed when asked;
+        links and submodules left out); the paths the work tree changed since (modified, deleted)."""
+        out = self._run("ls-files", "-z", "--stage")
         changed = {p for p in self._run("ls-files", "-z", "--modified").split("\0") if p}
-        return blobs, changed
+        return hashlib.sha1(out.encode("utf-8", "surrogateescape")).hexdigest(), lambda: file_blobs(out), changed
 
     def tracked_files(self, rev: str | None = None) -> list[str]:
         """Every file git tracks, in the index (work tree) or at a revision."""
