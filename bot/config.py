@@ -139,6 +139,11 @@ def load_config(data: bytes | str | None, overrides: dict, default_project: str)
     return apply_overrides(parse_config(data), overrides).with_project(default_project)
 
 
+def docs_dir_source(overrides: dict | None) -> str:
+    """Where docs_dir came from, for messages: the option, or the file."""
+    return "--docs-dir" if overrides and overrides.get("docs_dir") else CONFIG_PATH
+
+
 def apply_overrides(config: RepoConfig, overrides: dict) -> RepoConfig:
     """Command-line values (None = not given) over a parsed config, validated the same way."""
     given = {k: v for k, v in _known(overrides).items() if v is not None}

@@ -14,12 +14,13 @@ import marshal
 import os
 
 from bot import __version__
-from bot.config import CONFIG_PATH, RepoConfig, load_config
+from bot.config import CONFIG_PATH, RepoConfig, docs_dir_source, load_config
 from bot.engine.check import PageFacts, StalePage, check_mirror, page_facts
 from bot.engine.records import FORMAT, blob_id
 from bot.engine.sources import SourceTree
 from bot.repo.git import GitRepo
 from bot.repo.listing_cache import attributes_at
+from bot.repo.page_writer import check_docs_dir
 from bot.repo.readers import WorktreeFiles
 
 CACHE_FORMAT = 5
@@ -30,6 +31,7 @@ def run_check(repo_dir: str, overrides: dict | None = None) -> tuple[list[StaleP
     repo = GitRepo(repo_dir)
     files = WorktreeFiles(repo.root)
     config = load_config(files.read(CONFIG_PATH), overrides or {}, repo.project_name())
+    check_docs_dir(repo.root, config.docs_dir, docs_dir_source(overrides))
     index, listing, changed = repo.index_state()
     untracked = repo.untracked_files()
     # What the work tree changed or added, as git would store it (None: deleted, or no regular file).

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from bot.config import CONFIG_PATH, RepoConfig, load_config
+from bot.config import CONFIG_PATH, RepoConfig, docs_dir_source, load_config
 from bot.engine.changes import Change
 from bot.engine.full import expected_pages, pages_left_behind, plan_all
 from bot.engine.layout import Layout
@@ -18,7 +18,7 @@ from bot.errors import ConfigError, InputError, OwnershipError
 from bot.repo.batch import Batch
 from bot.repo.git import GitRepo
 from bot.repo.listing_cache import MAX_PATCHED, attributes_at, remembered_sources
-from bot.repo.page_writer import write_pages
+from bot.repo.page_writer import check_docs_dir, write_pages
 from bot.repo.readers import WorktreeFiles
 
 
@@ -40,6 +40,7 @@ def run_generate(request: GenerateRequest) -> tuple[Plan, RepoConfig]:
     repo = GitRepo(request.repo)
     files = WorktreeFiles(repo.root)
     config = load_config(files.read(CONFIG_PATH), request.overrides or {}, repo.project_name())
+    check_docs_dir(repo.root, config.docs_dir, docs_dir_source(request.overrides))
     changes, everything, before = None, request.everything, config
     if not everything and not request.paths:
         if not request.base and not repo.has_commits():

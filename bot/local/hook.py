@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.config import CONFIG_PATH, RepoConfig, load_config
+from bot.config import CONFIG_PATH, RepoConfig, docs_dir_source, load_config
 from bot.engine.full import rebuild
 from bot.engine.planner import DocEngine, Plan
 from bot.engine.sources import SourceTree
 from bot.errors import ConfigError, OwnershipError
 from bot.repo.git import GitRepo
 from bot.repo.listing_cache import attributes_at
-from bot.repo.page_writer import write_pages
+from bot.repo.page_writer import check_docs_dir, write_pages
 from bot.repo.readers import IndexFiles
 
 
@@ -25,6 +25,7 @@ def run_staged(repo_dir: str, overrides: dict | None = None) -> tuple[Plan, Repo
     repo = GitRepo(repo_dir)
     index = IndexFiles(repo)
     config = load_config(index.read(CONFIG_PATH), overrides or {}, repo.project_name())
+    check_docs_dir(repo.root, config.docs_dir, docs_dir_source(overrides))
     changes = repo.staged_changes()
     before = _committed_config(repo, overrides) if repo.has_commits() else config
     whole = before is None or not before.same_mirror(config) or SourceTree.needs_listing(changes)

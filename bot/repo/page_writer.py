@@ -64,6 +64,16 @@ class PageWriter:
             _write_atomically(target, content.encode("utf-8"))
 
 
+def check_docs_dir(root: str | os.PathLike[str], docs_dir: str, source: str) -> None:
+    """InputError when docs_dir (or a folder on its way) is a file or a link: pages could not go there."""
+    current = os.path.realpath(root)
+    for part in docs_dir.split("/"):
+        current = os.path.join(current, part)
+        if os.path.islink(current) or (os.path.lexists(current) and not os.path.isdir(current)):
+            raise InputError(f"{source}: docs_dir {docs_dir!r} names a file or a link "
+                             f"({os.path.relpath(current, root)}), not a folder; choose a folder for the mirror")
+
+
 def write_pages(
     root: str | os.PathLike[str], docs_dir: str, writes: Mapping[str, str], deletes: Iterable[str] = ()
 ) -> None:

@@ -79,7 +79,7 @@ def test_docs_dir_that_is_a_link_is_refused(repo: Repo, tmp_path: Path, capsys):
     outside.mkdir()
     os.symlink(outside, repo.path / "docs")
     assert generate(repo, "--all") == 2
-    assert "symbolic link" in capsys.readouterr().err
+    assert "names a file or a link" in capsys.readouterr().err
     assert list(outside.iterdir()) == []
 
 
@@ -133,3 +133,18 @@ def test_unknown_revision_is_a_usage_error(repo: Repo, capsys):
 def test_not_a_repository_is_a_usage_error(tmp_path: Path, capsys):
     assert main(["generate", "--repo", str(tmp_path)]) == 2
     assert "not a git repository" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("how", "source"), [("option", "--docs-dir"), ("file", ".github/docbot.yml")])
+def test_a_docs_dir_that_names_a_file_is_a_clear_error_naming_its_source(repo: Repo, capsys, how, source):
+    if how == "option":
+        args = ["--docs-dir", "ok.py"]
+    else:
+        repo.write({".github/docbot.yml": "docs_dir: ok.py\n"})
+        args = []
+    for command in (["generate", "--all"], ["check"]):
+        capsys.readouterr()
+        assert main([command[0], "--repo", str(repo.path), *command[1:], *args]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"docbot: error: {source}: docs_dir 'ok.py' names a file") and "Traceback" not in err
+    assert (repo.path / "ok.py").read_text() == "X = 1\n"
