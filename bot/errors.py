@@ -8,6 +8,8 @@ class DocbotError(Exception):
 class ConfigError(DocbotError):
     """Bad settings (environment) or a bad repository config file."""
 
+    permanent = True  # a retry reads the same config
+
 
 class InputError(DocbotError):
     """Bad command-line input: a path, a revision, an option."""
@@ -15,6 +17,8 @@ class InputError(DocbotError):
 
 class WebhookError(DocbotError):
     """A webhook delivery that cannot be trusted or understood."""
+
+    permanent = True  # a retry reads the same payload
 
 
 class GitError(DocbotError):
@@ -27,3 +31,21 @@ class GitHubError(DocbotError):
     def __init__(self, message: str, status: int | None = None) -> None:
         super().__init__(message)
         self.status = status
+
+
+class PermanentError(DocbotError):
+    """A job failure that a retry cannot mend (bad config, malformed payload, time limit): the queue gives up at once.
+
+    Other code marks its own errors permanent by subclassing this, or by setting `permanent = True` on them.
+    """
+
+    permanent = True
+
+
+class JobTimedOut(PermanentError):
+    """A job ran past DOCBOT_JOB_TIMEOUT and was stopped."""
+
+
+def is_permanent(exc: BaseException) -> bool:
+    """True for failures a retry cannot mend: PermanentError, or any error flagged `permanent = True`."""
+    return getattr(exc, "permanent", False) is True
