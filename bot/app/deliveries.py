@@ -29,6 +29,7 @@ create table if not exists deliveries (
 );
 create index if not exists deliveries_status on deliveries (status, received_at);
 create index if not exists deliveries_received on deliveries (received_at);
+create table if not exists counters (name text primary key, value real not null default 0);
 """
 # Columns added after the first release; a log file from before gets them on open.
 _LATER_COLUMNS = {
@@ -242,6 +243,30 @@ class DeliveryLog:
         on_disk = sum(p.stat().st_size for p in (self.path, self.path.with_name(self.path.name + "-wal"))
                       if p.exists())
         return {"rows": row["n"], "rows_with_payload": row["p"], "bytes": on_disk}
+
+    def counts_by_event(self) -> dict[tuple[str, str], int]:
+        """Number of deliveries per (event, status)."""
+        rows = self._query("select event, status, count(*) as n from deliveries group by event, status")
+        return {(row["event"], row["status"]): row["n"] for row in rows}
+
+    def durations(self, limit: int = 10_000) -> list[float]:
+        """Seconds the last attempt of the newest ended jobs took."""
+        rows = self._query(
+            "select finished_at - started_at as d from deliveries where finished_at is not null"
+            " and started_at is not null order by finished_at desc limit ?",
+            (limit,),
+        )
+        return [max(0.0, row["d"]) for row in rows]
+
+    def add_to_counter(self, name: str, amount: float = 1.0) -> None:
+        """Add to a counter every process sees (GitHub requests, rate-limit waits)."""
+        self._change(
+            "insert into counters (name, value) values (?, ?) on conflict (name) do update set value = value + ?",
+            (name, amount, amount),
+        )
+
+    def counters(self) -> dict[str, float]:
+        return {row["name"]: row["value"] for row in self._query("select name, value from counters")}
 
     def purge(self, retention_days: float, now: datetime | None = None) -> tuple[int, int]:
         """Drop payloads older than the retention and rows older than 90 days; (payloads, rows) dropped."""

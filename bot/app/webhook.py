@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, Request, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from bot.app import metrics, status
 from bot.app.deliveries import DeliveryLog
 from bot.app.events import Ignored, Job, route
 from bot.app.queue import DeliveryQueue
@@ -128,6 +129,25 @@ def create_app(
     def healthz():
         answer, status = health(queue)
         return jsonify(answer), status
+
+    registry = metrics.registry_for(queue.log, queue.depth)
+
+    @app.get("/metrics")
+    def prometheus():
+        return metrics.render(registry), 200, {"Content-Type": metrics.CONTENT_TYPE}
+
+    @app.get("/status")
+    def status_page():
+        if not status.authorized(settings, request.headers.get("Authorization")):
+            return "401 Unauthorized: this page needs Authorization: Bearer $DOCBOT_ADMIN_TOKEN\n", 401, {
+                "Content-Type": "text/plain; charset=utf-8", "WWW-Authenticate": "Bearer"}
+        try:
+            depth = queue.depth()
+        except Exception:  # noqa: BLE001 - the page still shows the log
+            depth = None
+        rows = request.args.get("rows", "")
+        page = status.render_status(settings, queue.log, depth, int(rows) if rows.isdigit() else status.DEFAULT_ROWS)
+        return page, 200, {"Content-Type": "text/html; charset=utf-8"}
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(_exc: RequestEntityTooLarge):
