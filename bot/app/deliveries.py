@@ -14,6 +14,7 @@ Status = Literal["queued", "running", "done", "failed", "ignored"]
 STATUSES: tuple[Status, ...] = ("queued", "running", "done", "failed", "ignored")
 PENDING: tuple[Status, ...] = ("queued", "running")
 MAX_ERROR_CHARS = 4000
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 ROWS_KEPT_DAYS = 90  # rows older than this go; payloads go after the retention (DOCBOT_RETENTION_DAYS)
 
 _SCHEMA = """
@@ -74,6 +75,7 @@ class DeliveryLog:
 
     def __init__(self, path: Path, *, busy_timeout: float = 10.0) -> None:
         self.path = Path(path)
+        self.where = str(self.path)
         self.busy_timeout = busy_timeout
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()

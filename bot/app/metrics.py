@@ -15,7 +15,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.registry import Collector
 
-from bot.app.deliveries import DeliveryLog
+from bot.app.redis_log import AnyLog, open_log
 from bot.app.settings import Settings
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -27,12 +27,12 @@ RATE_LIMIT_WAIT_SECONDS = "github_rate_limit_wait_seconds"
 
 def count_github_request(settings: Settings, requests: int = 1) -> None:
     """For the job code: `requests` more requests sent to GitHub."""
-    DeliveryLog(settings.delivery_log_path).add_to_counter(GITHUB_REQUESTS, requests)
+    open_log(settings).add_to_counter(GITHUB_REQUESTS, requests)
 
 
 def count_rate_limit_wait(settings: Settings, seconds: float) -> None:
     """For the job code: one more wait for GitHub's rate limit, of `seconds`."""
-    log = DeliveryLog(settings.delivery_log_path)
+    log = open_log(settings)
     log.add_to_counter(RATE_LIMIT_WAITS, 1)
     log.add_to_counter(RATE_LIMIT_WAIT_SECONDS, seconds)
 
@@ -40,7 +40,7 @@ def count_rate_limit_wait(settings: Settings, seconds: float) -> None:
 class LogCollector(Collector):
     """Deliveries by event and status, job durations, queue depth, log size, GitHub counters."""
 
-    def __init__(self, log: DeliveryLog, depth: Callable[[], int]) -> None:
+    def __init__(self, log: AnyLog, depth: Callable[[], int]) -> None:
         self.log, self.depth = log, depth
 
     def collect(self) -> Iterator:
@@ -72,7 +72,7 @@ def _histogram(durations: list[float]) -> HistogramMetricFamily:
                                  buckets=buckets, sum_value=sum(ordered))
 
 
-def registry_for(log: DeliveryLog, depth: Callable[[], int]) -> CollectorRegistry:
+def registry_for(log: AnyLog, depth: Callable[[], int]) -> CollectorRegistry:
     registry = CollectorRegistry(auto_describe=False)
     registry.register(LogCollector(log, depth))
     return registry

@@ -28,9 +28,10 @@ from huey.api import Task
 from huey.consumer import Consumer
 from huey.storage import SqliteStorage
 
-from bot.app.deliveries import DeliveryLog
+from bot.app.deliveries import REDIS_SCHEMES
 from bot.app.events import Ignored, Job, route
 from bot.app.jobhost import JobHost, StopRequested
+from bot.app.redis_log import open_log
 from bot.app.settings import Settings
 from bot.errors import ConfigError, WebhookError, is_permanent
 
@@ -46,7 +47,6 @@ STRANDED_AFTER = 20.0  # seconds a queued delivery may wait in no task before a 
 PURGE_EVERY = 3600.0  # seconds between retention purges
 WORKER_NICENESS = 10  # the worker yields the cores to the webhook server beside it
 SQLITE_PREFIX = "sqlite:///"
-REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 Runner = Callable[[Job, Settings], str]
 
@@ -88,7 +88,7 @@ class DeliveryQueue:
 
     def __init__(self, settings: Settings, *, runner: Runner | None = None, isolate: bool = False) -> None:
         self.settings = settings
-        self.log = DeliveryLog(settings.delivery_log_path)
+        self.log = open_log(settings)
         self.huey = make_huey(settings)
         # The worker's entry point hands the job runner in: the web process only enqueues and
         # never loads the job code (GitPython, PyGithub).

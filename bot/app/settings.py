@@ -77,6 +77,11 @@ class Settings:
         )
 
     @property
+    def redacted_queue_url(self) -> str:
+        """The queue URL with any password replaced by ***."""
+        return _redacted(self.queue_url)
+
+    @property
     def delivery_log_path(self) -> Path:
         """The SQLite file of the delivery log."""
         return self.data_dir / "deliveries.sqlite3"

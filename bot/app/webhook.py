@@ -10,9 +10,9 @@ from flask import Flask, Request, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from bot.app import metrics, status
-from bot.app.deliveries import DeliveryLog
 from bot.app.events import Ignored, Job, route
 from bot.app.queue import DeliveryQueue
+from bot.app.redis_log import AnyLog
 from bot.app.settings import Settings
 from bot.app.signature import verify
 from bot.errors import WebhookError
@@ -31,7 +31,7 @@ class WebhookReceiver:
     def __init__(
         self,
         secret: bytes,
-        log: DeliveryLog,
+        log: AnyLog,
         enqueue: Callable[[str], object],
         waiting: Callable[[], set[str]] = set,
     ) -> None:
@@ -41,7 +41,7 @@ class WebhookReceiver:
         self.waiting = waiting  # ids a queued task will run (asked only on a redelivery)
 
     def __repr__(self) -> str:
-        return f"WebhookReceiver(log={str(self.log.path)!r})"
+        return f"WebhookReceiver(log={self.log.where!r})"
 
     def receive(self, req: Request) -> Answer:
         """Handle one delivery; the body is read once, as raw bytes."""
