@@ -245,7 +245,7 @@ class GitHubDouble(ScenarioMixin):
             return next(p for p in self.world.pulls if p.id == obj["id"])
         if event == "issue_comment":
             return self.world.comments[obj["id"]]
-        if event == "check_run":
+        if event in ("check_run", "check_suite"):
             return self.world.check_runs[obj["id"]]
         return obj
 
