@@ -239,3 +239,40 @@ def test_sigterm_stops_a_worker_within_ten_seconds_and_the_job_goes_back_to_the_
         if proc.poll() is None:
             proc.kill()
         queue.huey.storage.close()
+
+
+MARKING_WORKER = """
+import logging, sys
+from bot.app.queue import run_worker
+from bot.app.settings import Settings
+
+def marking(job, settings):
+    with open(sys.argv[1], "a") as out:
+        out.write(job.delivery_id + "\\n")
+    return "marked"
+
+logging.basicConfig(level=logging.INFO)
+run_worker(Settings.from_env(), workers=1, runner=marking)
+"""
+
+
+@pytest.mark.slow
+def test_a_running_worker_finds_a_delivery_recorded_but_never_enqueued_without_a_restart(tmp_path):
+    settings = Settings(data_dir=tmp_path / "data")
+    queue = DeliveryQueue(settings)
+    ran = tmp_path / "ran"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "DOCBOT_"))}
+    env["DOCBOT_DATA_DIR"] = str(settings.data_dir)
+    with open(tmp_path / "worker.log", "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-c", MARKING_WORKER, str(ran)], cwd=REPO_ROOT, env=env,
+                                stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_until(lambda: "worker starting" in (tmp_path / "worker.log").read_text(), "the worker to start")
+        queue.log.record("d-stranded", "pull_request", "opened", OPENED)  # a server killed before enqueueing
+        age(queue, "d-stranded", 60)
+        wait_until(lambda: ran.exists() and ran.read_text() == "d-stranded\n", "the sweep to run it", timeout=60)
+        wait_until(lambda: queue.log.get("d-stranded").status == "done", "the delivery to be done")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0, (tmp_path / "worker.log").read_text()
+        queue.huey.storage.close()
