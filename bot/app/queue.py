@@ -99,6 +99,7 @@ class DeliveryQueue:
         self._hosts: list[JobHost] = []
         self._local = threading.local()
         self._guard = threading.Lock()
+        self._stopping = threading.Event()
         self._task = self.huey.task(context=True, name="run_delivery")(self.run_delivery)
 
     def enqueue(self, delivery_id: str) -> None:
@@ -139,6 +140,9 @@ class DeliveryQueue:
 
     def run_delivery(self, delivery_id: str, task: Task | None = None) -> str:
         """The Huey task: claim the recorded delivery, run its job, record the outcome."""
+        if self._stopping.is_set():  # a task another thread dequeued after SIGTERM: back to the queue
+            self.enqueue(delivery_id)
+            return "worker stopping"
         job = self._job_for(delivery_id)
         if isinstance(job, str):
             return job
@@ -175,6 +179,8 @@ class DeliveryQueue:
             host = self._local.host = JobHost(self._runner, self.settings)
             with self._guard:
                 self._hosts.append(host)
+                if self._stopping.is_set():
+                    host.stopping.set()
         return host.run(job, self.settings.job_timeout)
 
     def _failed(self, job: Job, attempt: int, exc: Exception) -> str:
@@ -229,6 +235,7 @@ class DeliveryQueue:
     def stop_jobs(self) -> None:
         """Ask every job in hand to unwind; their threads hand the deliveries back to the queue."""
         with self._guard:
+            self._stopping.set()
             hosts = list(self._hosts)
         for host in hosts:
             host.request_stop()

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from apphost import wait_until
@@ -203,6 +204,15 @@ def test_retention_drops_old_payloads_then_old_rows(tmp_path):
         queue.huey.storage.close()
 
 
+def script_worker(script: str, argument: Path, settings: Settings, log: Path) -> subprocess.Popen:
+    """A real worker process running `script` (run_worker with a test's runner) on the settings' data dir."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "DOCBOT_"))}
+    env["DOCBOT_DATA_DIR"] = str(settings.data_dir)
+    with open(log, "wb") as out:
+        return subprocess.Popen([sys.executable, "-c", script, str(argument)], cwd=REPO_ROOT, env=env,
+                                stdout=out, stderr=subprocess.STDOUT)
+
+
 HANGING_WORKER = """
 import sys, threading
 from bot.app.queue import run_worker
@@ -224,11 +234,7 @@ def test_sigterm_stops_a_worker_within_ten_seconds_and_the_job_goes_back_to_the_
     try:
         queue.log.record("d-term", "pull_request", "opened", OPENED)
         queue.enqueue("d-term")
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "DOCBOT_"))}
-        env["DOCBOT_DATA_DIR"] = str(settings.data_dir)
-        with open(tmp_path / "worker.log", "wb") as log:
-            proc = subprocess.Popen([sys.executable, "-c", HANGING_WORKER, str(started)], cwd=REPO_ROOT, env=env,
-                                    stdout=log, stderr=subprocess.STDOUT)
+        proc = script_worker(HANGING_WORKER, started, settings, tmp_path / "worker.log")
         wait_until(started.exists, "the job to start")
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0, (tmp_path / "worker.log").read_text()
@@ -261,11 +267,7 @@ def test_a_running_worker_finds_a_delivery_recorded_but_never_enqueued_without_a
     settings = Settings(data_dir=tmp_path / "data")
     queue = DeliveryQueue(settings)
     ran = tmp_path / "ran"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "DOCBOT_"))}
-    env["DOCBOT_DATA_DIR"] = str(settings.data_dir)
-    with open(tmp_path / "worker.log", "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-c", MARKING_WORKER, str(ran)], cwd=REPO_ROOT, env=env,
-                                stdout=log, stderr=subprocess.STDOUT)
+    proc = script_worker(MARKING_WORKER, ran, settings, tmp_path / "worker.log")
     try:
         wait_until(lambda: "worker starting" in (tmp_path / "worker.log").read_text(), "the worker to start")
         queue.log.record("d-stranded", "pull_request", "opened", OPENED)  # a server killed before enqueueing
