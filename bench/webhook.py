@@ -31,7 +31,13 @@ each, with other work on the machine: gthread 2x4 p99 8.9 / 10.6 ms, 4x2 8.0 / 1
 7.7 / 63 ms; sync workers (`--threads 1`) 3: 8.9 / 99 ms, 5: 81 / 892 ms, a slow commit stalling
 a whole process. `--preload` builds the app once in the master (see `gunicorn_command`).
 
-Run: .venv/bin/python bench/webhook.py [--rate 200] [--seconds 30] [--workers 2] [--threads 4]
+3. unless --no-busy-worker: docbot again, twice, now with a `docbot worker` (run_worker with one,
+   then two threads; its job processes run at SCHED_IDLE, as they always do) consuming the
+   deliveries beside the server, each job a second or so of real docbot CPU work (analysing
+   bot/'s own Python sources), so one or both cores are busy for the whole run: does a busy
+   worker slow the webhook?
+
+Run: .venv/bin/python bench/webhook.py [--rate 200] [--seconds 30] [--workers 2] [--threads 4] [--no-busy-worker]
 """
 
 from __future__ import annotations
@@ -148,6 +154,30 @@ def client_main(port: int, rate: float, seconds: float, connections: int) -> Non
         "outcomes": [outcome for *_, outcome, _ in done],
         "deliveries": [delivery for *_, delivery in done],
     }))
+
+
+# ---------------------------------------------------------------- the busy worker (third process)
+
+
+def busy_job(job, settings) -> str:
+    """About a second of real docbot CPU work: analyse bot/'s Python sources (what a PR job spends on)."""
+    from analyzers import analyze_source
+
+    sources = sorted((REPO / "bot").rglob("*.py"))
+    began, files = time.perf_counter(), 0
+    while time.perf_counter() - began < 1.0:
+        for path in sources:
+            analyze_source(str(path.relative_to(REPO)), path.read_bytes())
+            files += 1
+    return f"analysed {files} files"
+
+
+def worker_main() -> None:
+    sys.path.insert(0, str(REPO))
+    from bot.app.queue import run_worker
+    from bot.app.settings import Settings
+
+    run_worker(Settings.from_env(), workers=int(os.environ.get("BENCH_BUSY_THREADS", "1")), runner=busy_job)
 
 
 # ---------------------------------------------------------------- the servers
@@ -293,10 +323,16 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4,
                         help="threads per worker: > 1 gthread workers, 1 sync workers (default 4)")
     parser.add_argument("--connections", type=int, default=8, help="client keep-alive connections (default 8)")
+    parser.add_argument("--no-busy-worker", dest="busy_worker", action="store_false",
+                        help="skip the third run, with a busy worker beside the server")
     parser.add_argument("--client", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.client:
         client_main(args.client, args.rate, args.seconds, args.connections)
+        return
+    if args.worker:
+        worker_main()
         return
     if args.rate <= 0 or args.seconds <= 0 or args.workers < 1 or args.threads < 1 or args.connections < 1:
         parser.error("--rate, --seconds, --workers, --threads and --connections must be positive")
@@ -309,7 +345,6 @@ def main() -> None:
     print(f"gunicorn: {args.workers} workers ({kind}), --preload, 127.0.0.1")
     with tempfile.TemporaryDirectory(prefix="docbot-webhook-bench-") as tmp:
         tmp_path = Path(tmp)
-        data_dir = tmp_path / "data"
 
         baseline = Server(gunicorn_command("webhook:baseline_app", args.workers, args.threads),
                           clean_env(tmp_path / "unused"), Path(__file__).resolve().parent,
@@ -320,36 +355,60 @@ def main() -> None:
         finally:
             baseline.stop()
 
-        server = Server(gunicorn_command("bot.wsgi:app", args.workers, args.threads),
-                        clean_env(data_dir), REPO, tmp_path / "docbot.log")
-        try:
-            server.wait_ready(args.workers)
-            result = run_load(server.port, args)
-            ours = summarize("docbot (bot.wsgi:app: verify, record, enqueue, 202)", result)
-            status, health = get(server.port, "/healthz")
-        finally:
-            server.stop()
-
-        recorded = recorded_deliveries(data_dir)
-        sent = set(result["deliveries"])
-        acked = {d for d, o in zip(result["deliveries"], result["outcomes"], strict=True) if o.startswith("202")}
-        ours_recorded = len(sent & recorded.keys())
-        health_text = json.loads(health) if status == 200 else health.decode(errors="replace")
-        depth = health_text.get("queue_depth") if isinstance(health_text, dict) else None
-        print(f"  deliveries recorded in the delivery log: {ours_recorded} of {len(sent)} sent "
-              f"({', '.join(f'{k} {v}' for k, v in sorted(Counter(recorded.values()).items()))}); "
-              f"answered 202 but not recorded: {len(acked - recorded.keys())}")
-        print(f"  /healthz after the load: {status}, queue depth {depth} (no consumer running)")
-        lost = len(sent) - ours_recorded
-        print(f"ratio docbot / baseline: p50 {ours['p50'] / base['p50']:.2f}x, p99 {ours['p99'] / base['p99']:.2f}x")
-        verdict = "met" if ours["p99"] <= TARGET_P99_MS and lost == 0 and len(sent) == result["planned"] else "MISSED"
-        print(f"target p99 <= {TARGET_P99_MS:g} ms and none lost: {verdict} "
-              f"(p99 {ours['p99']:.2f} ms, lost {lost}, {result['planned'] - len(sent)} never sent)")
+        ours = run_docbot(args, tmp_path / "quiet", "docbot (bot.wsgi:app: verify, record, enqueue, 202)", base)
+        for threads in (1, 2) if args.busy_worker else ():
+            busy = run_docbot(args, tmp_path / f"busy-{threads}", f"docbot with a busy worker beside it "
+                              f"(docbot worker --workers {threads}: {threads} job process(es) always busy)", base,
+                              busy_threads=threads)
+            print(f"  busy worker / quiet: p50 {busy['p50'] / ours['p50']:.2f}x, p99 {busy['p99'] / ours['p99']:.2f}x")
         print(f"machine after the runs: {load_average()} (other processes on these CPUs skew every figure)")
-        tail = [line for line in server.log.read_text(errors="replace").splitlines()
-                if "ERROR" in line or "Traceback" in line]
-        if tail:
-            print(f"server log: {len(tail)} error lines, first: {tail[0]}")
+
+
+def run_docbot(args: argparse.Namespace, tmp_path: Path, title: str, base: dict[str, float], *,
+               busy_threads: int = 0) -> dict[str, float]:
+    """One load on `gunicorn bot.wsgi:app`, optionally with a worker consuming the deliveries; its figures."""
+    data_dir = tmp_path / "data"
+    tmp_path.mkdir(parents=True)
+    server = Server(gunicorn_command("bot.wsgi:app", args.workers, args.threads),
+                    clean_env(data_dir), REPO, tmp_path / "docbot.log")
+    worker = None
+    try:
+        server.wait_ready(args.workers)
+        if busy_threads:
+            env = clean_env(data_dir) | {"BENCH_BUSY_THREADS": str(busy_threads)}
+            with open(tmp_path / "worker.log", "wb") as out:
+                worker = subprocess.Popen([sys.executable, __file__, "--worker"], cwd=REPO, env=env,
+                                          stdout=out, stderr=subprocess.STDOUT)
+        result = run_load(server.port, args)
+        ours = summarize(title, result)
+        status, health = get(server.port, "/healthz")
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=30)
+        server.stop()
+
+    recorded = recorded_deliveries(data_dir)
+    sent = set(result["deliveries"])
+    acked = {d for d, o in zip(result["deliveries"], result["outcomes"], strict=True) if o.startswith("202")}
+    ours_recorded = len(sent & recorded.keys())
+    health_text = json.loads(health) if status == 200 else health.decode(errors="replace")
+    depth = health_text.get("queue_depth") if isinstance(health_text, dict) else None
+    print(f"  deliveries recorded in the delivery log: {ours_recorded} of {len(sent)} sent "
+          f"({', '.join(f'{k} {v}' for k, v in sorted(Counter(recorded.values()).items()))}); "
+          f"answered 202 but not recorded: {len(acked - recorded.keys())}")
+    consumer = "a busy worker consuming" if busy_threads else "no consumer running"
+    print(f"  /healthz after the load: {status}, queue depth {depth} ({consumer})")
+    lost = len(sent) - ours_recorded
+    print(f"  ratio to the baseline: p50 {ours['p50'] / base['p50']:.2f}x, p99 {ours['p99'] / base['p99']:.2f}x")
+    verdict = "met" if ours["p99"] <= TARGET_P99_MS and lost == 0 and len(sent) == result["planned"] else "MISSED"
+    print(f"  target p99 <= {TARGET_P99_MS:g} ms and none lost: {verdict} "
+          f"(p99 {ours['p99']:.2f} ms, lost {lost}, {result['planned'] - len(sent)} never sent)")
+    tail = [line for line in server.log.read_text(errors="replace").splitlines()
+            if "ERROR" in line or "Traceback" in line]
+    if tail:
+        print(f"  server log: {len(tail)} error lines, first: {tail[0]}")
+    return ours
 
 
 if __name__ == "__main__":

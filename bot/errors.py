@@ -8,6 +8,8 @@ class DocbotError(Exception):
 class ConfigError(DocbotError):
     """Bad settings (environment) or a bad repository config file."""
 
+    permanent = True  # a retry reads the same config
+
 
 class InputError(DocbotError):
     """Bad command-line input: a path, a revision, an option."""
@@ -15,6 +17,8 @@ class InputError(DocbotError):
 
 class WebhookError(DocbotError):
     """A webhook delivery that cannot be trusted or understood."""
+
+    permanent = True  # a retry reads the same payload
 
 
 class GitError(DocbotError):
@@ -32,6 +36,8 @@ class GitHubError(DocbotError):
 class OwnershipError(InputError):
     """Files docbot did not write sit where its pages go: docbot never overwrites or deletes them."""
 
+    permanent = True  # a retry finds the same files there
+
     def __init__(self, paths: list[str], docs_dir: str) -> None:
         shown = ", ".join(paths[:10]) + (f" and {len(paths) - 10} more" if len(paths) > 10 else "")
         super().__init__(
@@ -39,3 +45,21 @@ class OwnershipError(InputError):
             "Nothing was written. Set docs_dir in .github/docbot.yml (or --docs-dir) to a folder of its own; "
             "`docbot init` writes a config with one that is free")
         self.paths = paths
+
+
+class PermanentError(DocbotError):
+    """A job failure that a retry cannot mend (bad config, malformed payload, time limit): the queue gives up at once.
+
+    Other code marks its own errors permanent by subclassing this, or by setting `permanent = True` on them.
+    """
+
+    permanent = True
+
+
+class JobTimedOut(PermanentError):
+    """A job ran past DOCBOT_JOB_TIMEOUT and was stopped."""
+
+
+def is_permanent(exc: BaseException) -> bool:
+    """True for failures a retry cannot mend: PermanentError, or any error flagged `permanent = True`."""
+    return getattr(exc, "permanent", False) is True

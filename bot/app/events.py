@@ -1,23 +1,28 @@
 """Pure routing: which webhook deliveries docbot acts on, and the job each one becomes."""
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from bot.errors import WebhookError
 
-JobKind = Literal["pr_sync", "pr_closed", "command", "check_action"]
+JobKind = Literal["pr_sync", "pr_closed", "command", "check_action", "rerun", "push_sync", "onboard"]
 
-# Event -> the actions that become jobs. None: acknowledged, never a job.
+# Event -> the actions that become jobs. None: acknowledged, never a job. push has no action.
 HANDLED_ACTIONS: Mapping[str, frozenset[str] | None] = {
     "pull_request": frozenset({"opened", "synchronize", "reopened", "ready_for_review", "closed"}),
     "issue_comment": frozenset({"created"}),
-    "check_run": frozenset({"requested_action"}),
+    "check_run": frozenset({"requested_action", "rerequested"}),
+    "check_suite": frozenset({"rerequested"}),
+    "push": frozenset({""}),
+    "installation": frozenset({"created"}),
+    "installation_repositories": frozenset({"added"}),
     "ping": None,
-    "installation": None,
-    "installation_repositories": None,
 }
 HANDLED_EVENTS: frozenset[str] = frozenset(HANDLED_ACTIONS)
+REPO_NAME = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
+NO_COMMIT = "0" * 40
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,7 @@ class Job:
     comment_body: str | None = None
     author_association: str | None = None
     action_identifier: str | None = None
+    repositories: tuple[str, ...] = ()  # onboarding: every repository the installation added
 
 
 @dataclass(frozen=True)
@@ -49,45 +55,40 @@ class Ignored:
     reason: str
 
 
-def route(
-    event: str,
-    payload: Mapping[str, Any],
-    *,
-    delivery_id: str = "",
-    own_bot_login: str | None = None,
-) -> Job | Ignored:
+def route(event: str, payload: Mapping[str, Any], *, delivery_id: str = "") -> Job | Ignored:
     """Turn one delivery into a Job, or say why it is ignored; WebhookError if malformed."""
     if event not in HANDLED_ACTIONS:
-        return Ignored(f"event {event!r} is not handled")
+        return Ignored(f"event {event[:100]!r} is not handled")
     actions = HANDLED_ACTIONS[event]
     if actions is None:
         return Ignored(f"event {event!r} needs no job")
-    action = payload.get("action")
+    action = "" if event == "push" else _field(payload, "action")
     if action not in actions:
-        return Ignored(f"action {action!r} of event {event!r} is not handled")
+        return Ignored(f"action {action[:100]!r} of event {event!r} is not handled")
     sender = _field(payload, "sender", "login"), _field(payload, "sender", "type")
-    if sender[1] == "Bot" and not _is_own_push(event, action, sender[0], own_bot_login):
-        return Ignored(f"sender {sender[0]!r} is a bot")
-    installation = payload.get("installation")
-    if not isinstance(installation, Mapping) or not isinstance(installation.get("id"), int):
+    # Bots' events are dropped, except pushes to a PR: the worker tells its own from others'.
+    if sender[1] == "Bot" and (event, action) != ("pull_request", "synchronize"):
+        return Ignored(f"sender {sender[0][:100]!r} is a bot")
+    if not isinstance(payload.get("installation"), Mapping):
         return Ignored("payload has no installation id (not a GitHub App delivery)")
     common = {
         "delivery_id": delivery_id,
-        "installation_id": installation["id"],
-        "repo": _field(payload, "repository", "full_name"),
+        "installation_id": _field(payload, "installation", "id", kind=int),
         "sender_login": sender[0],
         "sender_type": sender[1],
     }
+    if event in ("installation", "installation_repositories"):
+        return _onboard_job(payload, event, common)
+    common["repo"] = _repo_name(_field(payload, "repository", "full_name"), "repository.full_name")
     if event == "pull_request":
         return _pull_request_job(payload, action, common)
     if event == "issue_comment":
         return _comment_job(payload, common)
+    if event == "push":
+        return _push_job(payload, common)
+    if action == "rerequested":
+        return _rerun_job(payload, event, common)
     return _check_action_job(payload, common)
-
-
-def _is_own_push(event: str, action: str, login: str, own_bot_login: str | None) -> bool:
-    """Our own pushes still reach the loop guard, so the check run can be updated."""
-    return (event, action) == ("pull_request", "synchronize") and login == own_bot_login
 
 
 def _pull_request_job(payload: Mapping[str, Any], action: str, common: dict) -> Job:
@@ -99,7 +100,7 @@ def _pull_request_job(payload: Mapping[str, Any], action: str, common: dict) -> 
         pr_number=_field(payload, "pull_request", "number", kind=int),
         head_sha=_field(payload, "pull_request", "head", "sha"),
         head_ref=_field(payload, "pull_request", "head", "ref"),
-        head_repo=_field(head_repo, "full_name") if head_repo else None,
+        head_repo=_repo_name(_field(head_repo, "full_name"), "pull_request.head.repo.full_name") if head_repo else None,
         base_ref=_field(payload, "pull_request", "base", "ref"),
         draft=pull.get("draft") is True,
         **common,
@@ -123,10 +124,13 @@ def _comment_job(payload: Mapping[str, Any], common: dict) -> Job | Ignored:
     )
 
 
+def _first_pull(pulls: list) -> Mapping[str, Any]:
+    # Fork PRs leave pull_requests empty: the head sha is the key then.
+    return pulls[0] if pulls and isinstance(pulls[0], Mapping) else {}
+
+
 def _check_action_job(payload: Mapping[str, Any], common: dict) -> Job | Ignored:
-    # Fork PRs leave check_run.pull_requests empty: the head sha is the key then.
-    pulls = _field(payload, "check_run", "pull_requests", kind=list)
-    pull = pulls[0] if pulls and isinstance(pulls[0], Mapping) else {}
+    pull = _first_pull(_field(payload, "check_run", "pull_requests", kind=list))
     return Job(
         kind="check_action",
         pr_number=_field(pull, "number", nullable=True, kind=int),
@@ -139,8 +143,52 @@ def _check_action_job(payload: Mapping[str, Any], common: dict) -> Job | Ignored
     )
 
 
-def _field(payload: Mapping[str, Any], *keys: str, nullable: bool = False, kind: type = str) -> Any:
-    """payload[k1][k2]...; WebhookError naming the dotted path when absent or mistyped."""
+def _rerun_job(payload: Mapping[str, Any], event: str, common: dict) -> Job:
+    """Re-run of docbot's check run or of its suite: the PR job again for that head."""
+    branch = ("check_run", "check_suite", "head_branch") if event == "check_run" else ("check_suite", "head_branch")
+    pull = _first_pull(_field(payload, event, "pull_requests", kind=list))
+    return Job(
+        kind="rerun",
+        pr_number=_field(pull, "number", nullable=True, kind=int),
+        head_sha=_field(payload, event, "head_sha"),
+        head_ref=_field(payload, *branch, nullable=True) or None,
+        head_repo=None,
+        base_ref=_field(pull, "base", "ref", nullable=True) or None,
+        **common,
+    )
+
+
+def _push_job(payload: Mapping[str, Any], common: dict) -> Job | Ignored:
+    """Pushes to the default branch keep the mirror true; other branches and deletions cost no job."""
+    default = _field(payload, "repository", "default_branch")
+    ref, after = _field(payload, "ref"), _field(payload, "after")
+    if ref != f"refs/heads/{default}":
+        return Ignored("push to a branch other than the default branch")
+    if _field(payload, "deleted", nullable=True, kind=bool) or after == NO_COMMIT:
+        return Ignored("push deleted the branch")
+    return Job(kind="push_sync", pr_number=None, head_sha=after, head_ref=default, head_repo=None,
+               base_ref=default, **common)
+
+
+def _onboard_job(payload: Mapping[str, Any], event: str, common: dict) -> Job | Ignored:
+    """The App was installed on repositories: each gets its onboarding."""
+    key = "repositories" if event == "installation" else "repositories_added"
+    listed = _field(payload, key, kind=list)
+    names = [_repo_name(_field({key: r}, key, "full_name"), f"{key}[].full_name") for r in listed]
+    if not names:
+        return Ignored(f"{key} lists no repository")
+    return Job(kind="onboard", repo=names[0], repositories=tuple(sorted(set(names))), pr_number=None,
+               head_sha=None, head_ref=None, head_repo=None, base_ref=None, **common)
+
+
+def _repo_name(name: str, path: str) -> str:
+    if not REPO_NAME.fullmatch(name) or {".", ".."} & set(name.split("/")):
+        raise WebhookError(f"payload field {path} is not owner/name")
+    return name
+
+
+def _field(payload: Any, *keys: str, nullable: bool = False, kind: type = str) -> Any:
+    """payload[k1][k2]...; WebhookError naming the dotted path when absent, mistyped or not UTF-8."""
     value: Any = payload
     for key in keys:
         value = value.get(key) if isinstance(value, Mapping) else None
@@ -148,6 +196,22 @@ def _field(payload: Mapping[str, Any], *keys: str, nullable: bool = False, kind:
             break
     if value is None and nullable:
         return None
-    if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
-        raise WebhookError(f"payload field {'.'.join(keys)} is missing or not a {kind.__name__}")
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        raise WebhookError(f"payload field {_path(keys)} is missing or not a {kind.__name__}")
+    if kind is str and not _is_utf8(value):
+        raise WebhookError(f"payload field {_path(keys)} is not valid Unicode (a lone surrogate)")
     return value
+
+
+def _path(keys: tuple[str, ...]) -> str:
+    """Dotted path; the entries of the repository lists read as repositories[].full_name."""
+    text = ".".join(keys)
+    return text.replace("repositories.", "repositories[].").replace("repositories_added.", "repositories_added[].")
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

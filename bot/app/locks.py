@@ -5,19 +5,22 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import redis
+import redis.lock
 
 from bot.app.settings import Settings
 from bot.errors import DocbotError
 
 WAIT = 600.0  # seconds a job waits for another job of the same PR before giving up
 POLL = 0.05  # seconds between tries of a held lock
-REDIS_TTL = 900  # seconds: a lock of a worker that died frees itself after this long
+REDIS_TTL = 30  # seconds: a lock of a worker that died frees itself after this long (a live one renews it)
+RENEW_EVERY = 10  # seconds between renewals of a held Redis lock
 
 
 class LockTimeout(DocbotError):
@@ -57,10 +60,24 @@ def job_lock(settings: Settings, key: str, wait: float = WAIT) -> Iterator[None]
     try:
         if not lock.acquire():
             raise LockTimeout(f"the job lock {key!r} stayed taken for {wait:.0f} s")
+        released = threading.Event()
+        keeper = threading.Thread(target=_keep, args=(lock, released), name="docbot-lock", daemon=True)
+        keeper.start()
         try:
             yield
         finally:
+            released.set()
+            keeper.join()
             with suppress(redis.exceptions.LockError):  # expired while held: nothing left to free
                 lock.release()
     finally:
         client.close()
+
+
+def _keep(lock: redis.lock.Lock, released: threading.Event) -> None:
+    """Renew a held lock until it is released: a job may hold it for long, a dead one only REDIS_TTL."""
+    while not released.wait(RENEW_EVERY):
+        try:
+            lock.reacquire()
+        except (redis.exceptions.LockError, redis.exceptions.ConnectionError):
+            return

@@ -13,6 +13,8 @@ DEFAULT_DATA_DIR = ".docbot"
 # PyGithub's own defaults, kept on purpose: github-facts asks for writes >= 1 s apart.
 DEFAULT_SECONDS_BETWEEN_REQUESTS = 0.25
 DEFAULT_SECONDS_BETWEEN_WRITES = 1.0
+DEFAULT_JOB_TIMEOUT = 600.0  # seconds
+DEFAULT_RETENTION_DAYS = 7.0
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,9 @@ class Settings:
     seconds_between_requests: float = DEFAULT_SECONDS_BETWEEN_REQUESTS
     seconds_between_writes: float = DEFAULT_SECONDS_BETWEEN_WRITES
     git_url: str = ""  # where repositories are cloned from; derived from api_url when empty
+    job_timeout: float = DEFAULT_JOB_TIMEOUT
+    retention_days: float = DEFAULT_RETENTION_DAYS
+    admin_token: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "api_url", self.api_url.rstrip("/"))
@@ -46,7 +51,9 @@ class Settings:
             f"webhook_secret={shown(self.webhook_secret)}, api_url={self.api_url!r}, "
             f"data_dir={str(self.data_dir)!r}, queue_url={_redacted(self.queue_url)!r}, "
             f"bot_login={self.bot_login!r}, seconds_between_requests={self.seconds_between_requests!r}, "
-            f"seconds_between_writes={self.seconds_between_writes!r}, git_url={self.git_url!r})"
+            f"seconds_between_writes={self.seconds_between_writes!r}, git_url={self.git_url!r}, "
+            f"job_timeout={self.job_timeout!r}, retention_days={self.retention_days!r}, "
+            f"admin_token={shown(self.admin_token)})"
         )
 
     @classmethod
@@ -64,7 +71,15 @@ class Settings:
             seconds_between_requests=_seconds(env, "DOCBOT_SECONDS_BETWEEN_REQUESTS", DEFAULT_SECONDS_BETWEEN_REQUESTS),
             seconds_between_writes=_seconds(env, "DOCBOT_SECONDS_BETWEEN_WRITES", DEFAULT_SECONDS_BETWEEN_WRITES),
             git_url=env.get("DOCBOT_GIT_URL") or "",
+            job_timeout=_number(env, "DOCBOT_JOB_TIMEOUT", DEFAULT_JOB_TIMEOUT, 1, 24 * 3600),
+            retention_days=_number(env, "DOCBOT_RETENTION_DAYS", DEFAULT_RETENTION_DAYS, 0, 90),
+            admin_token=env.get("DOCBOT_ADMIN_TOKEN") or None,
         )
+
+    @property
+    def redacted_queue_url(self) -> str:
+        """The queue URL with any password replaced by ***."""
+        return _redacted(self.queue_url)
 
     @property
     def delivery_log_path(self) -> Path:
@@ -125,15 +140,20 @@ def git_url_for(api_url: str) -> str:
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    return _number(env, name, default, 0, 60)
+
+
+def _number(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
     text = env.get(name)
     if not text:
         return default
     try:
         value = float(text)
     except ValueError:
-        value = -1.0
-    if not 0 <= value <= 60:
-        raise ConfigError(f"{name} must be a number of seconds from 0 to 60")
+        value = low - 1
+    if not low <= value <= high:
+        unit = "days" if name.endswith("_DAYS") else "seconds"
+        raise ConfigError(f"{name} must be a number of {unit} from {low:g} to {high:g}")
     return value
 
 

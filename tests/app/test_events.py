@@ -43,6 +43,12 @@ def hello_world_pr(kind: str, **changes) -> Job:
     return Job(**(fields | changes))
 
 
+def onboard(*repos: str) -> Job:
+    return Job(kind="onboard", delivery_id="d-1", installation_id=957387, repo=repos[0], repositories=repos,
+               pr_number=None, head_sha=None, head_ref=None, head_repo=None, base_ref=None,
+               sender_login="Codertocat", sender_type="User")
+
+
 CASES = [
     ("pull_request", "pull_request/opened.payload.json", hello_world_pr("pr_sync")),
     ("pull_request", "pull_request/synchronize.payload.json", hello_world_pr("pr_sync")),
@@ -100,21 +106,21 @@ CASES = [
             action_identifier="lgtm|26764",
         ),
     ),
-    ("check_suite", "check_suite/requested.payload.json", Ignored("event 'check_suite' is not handled")),
+    (
+        "check_suite",
+        "check_suite/requested.payload.json",
+        Ignored("action 'requested' of event 'check_suite' is not handled"),
+    ),
     ("ping", "ping/payload.json", Ignored("event 'ping' needs no job")),
     ("ping", "ping/with-app_id.payload.json", Ignored("event 'ping' needs no job")),
-    ("installation", "installation/created.payload.json", Ignored("event 'installation' needs no job")),
-    (
-        "installation_repositories",
-        "installation_repositories/added.payload.json",
-        Ignored("event 'installation_repositories' needs no job"),
-    ),
+    ("installation", "installation/created.payload.json", onboard("Codertocat/Hello-World")),
+    ("installation_repositories", "installation_repositories/added.payload.json", onboard("Codertocat/Space")),
 ]
 
 
 @pytest.mark.parametrize(("event", "fixture", "expected"), CASES, ids=[c[1] for c in CASES])
 def test_route_real_payloads(event, fixture, expected):
-    assert route(event, load(fixture), delivery_id="d-1", own_bot_login=OWN_BOT) == expected
+    assert route(event, load(fixture), delivery_id="d-1") == expected
 
 
 def test_issue_comment_without_installation_is_ignored():
@@ -131,6 +137,8 @@ def test_handled_events_are_exactly_the_routed_ones():
         "pull_request",
         "issue_comment",
         "check_run",
+        "check_suite",
+        "push",
         "ping",
         "installation",
         "installation_repositories",
@@ -144,27 +152,25 @@ def with_sender(payload: dict, login: str, kind: str = "Bot") -> dict:
 
 
 @pytest.mark.parametrize(
-    ("event", "fixture", "action", "login", "own"),
+    ("event", "fixture", "action", "login"),
     [
-        ("pull_request", "pull_request/opened.payload.json", "opened", "renovate[bot]", OWN_BOT),
-        ("pull_request", "pull_request/synchronize.payload.json", "synchronize", "other[bot]", OWN_BOT),
+        ("pull_request", "pull_request/opened.payload.json", "opened", "renovate[bot]"),
         # Our own companion PR, or our own summary comment: never a job.
-        ("pull_request", "pull_request/opened.payload.json", "opened", OWN_BOT, OWN_BOT),
-        ("issue_comment", "extra/all-contributors_app/issue_comment.created.json", "created", OWN_BOT, OWN_BOT),
-        # Without knowing our login, every bot push is someone else's.
-        ("pull_request", "pull_request/synchronize.payload.json", "synchronize", OWN_BOT, None),
+        ("pull_request", "pull_request/opened.payload.json", "opened", OWN_BOT),
+        ("issue_comment", "extra/all-contributors_app/issue_comment.created.json", "created", OWN_BOT),
     ],
 )
-def test_bot_senders_are_dropped(event, fixture, action, login, own):
+def test_bot_senders_are_dropped(event, fixture, action, login):
     payload = with_sender(load(fixture), login)
     assert payload["action"] == action
-    assert route(event, payload, own_bot_login=own) == Ignored(f"sender {login!r} is a bot")
+    assert route(event, payload) == Ignored(f"sender {login!r} is a bot")
 
 
-def test_own_bot_push_still_becomes_a_job_for_the_loop_guard():
-    payload = with_sender(load("pull_request/synchronize.payload.json"), OWN_BOT)
-    job = route("pull_request", payload, delivery_id="d-1", own_bot_login=OWN_BOT)
-    assert job == hello_world_pr("pr_sync", sender_login=OWN_BOT, sender_type="Bot")
+@pytest.mark.parametrize("login", [OWN_BOT, "other[bot]"])
+def test_a_bots_push_to_a_pr_is_a_job_the_worker_judges(login):
+    payload = with_sender(load("pull_request/synchronize.payload.json"), login)
+    job = route("pull_request", payload, delivery_id="d-1")
+    assert job == hello_world_pr("pr_sync", sender_login=login, sender_type="Bot")
 
 
 def test_comment_edits_never_rerun():

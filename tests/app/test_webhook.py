@@ -173,7 +173,11 @@ def test_missing_github_headers_are_400(webhook_client, webhook_queue, missing):
     ("event", "fixture", "reason"),
     [
         ("star", "pull_request/opened.payload.json", "event 'star' is not handled"),
-        ("check_suite", "check_suite/requested.payload.json", "event 'check_suite' is not handled"),
+        (
+            "check_suite",
+            "check_suite/requested.payload.json",
+            "action 'requested' of event 'check_suite' is not handled",
+        ),
         ("ping", "ping/with-app_id.payload.json", "event 'ping' needs no job"),
         (
             "issue_comment",
@@ -211,8 +215,11 @@ def test_healthz_reports_queue_depth_and_delivery_counts(webhook_client):
             "status": "ok",
             "queue_depth": 1,
             "deliveries": {"queued": 1, "running": 0, "done": 0, "failed": 0, "ignored": 1},
+            "log": {"rows": 2, "rows_with_payload": 1, "bytes": response.get_json()["log"]["bytes"],
+                    "retention_days": 7.0},
         },
     )
+    assert response.get_json()["log"]["bytes"] > 0
 
 
 def test_body_over_25_mb_is_413_and_nothing_is_recorded(webhook_client, webhook_queue):

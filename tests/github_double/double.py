@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections import Counter
 from fnmatch import fnmatchcase
@@ -31,6 +32,8 @@ from .render_objects import check_run_json, comment_json, pull_json, review_comm
 from .scenario import ScenarioMixin
 from .webhooks import build_payload, request_parts
 from .wsgi import DoubleApp, RequestRecord
+
+_APP_IDS = itertools.count(900_001)  # unique in this process, apart from every world's other ids
 
 
 @lru_cache(maxsize=1)
@@ -94,7 +97,10 @@ class GitHubDouble(ScenarioMixin):
         private, public = _app_key()
         owner = world.account("docbot-dev", "Organization")
         bot = world.account(f"{slug}[bot]", "Bot")
-        app_id = world.next_id()
+        # An App id of its own per double: the bot caches installation tokens per (App id, API URL)
+        # for the life of its process, and a later double that got an earlier one's port back
+        # was handed that double's token (401 Bad credentials; git: "could not read Username").
+        app_id = next(_APP_IDS)
         world.app = App(app_id, slug, slug.replace("-", " ").title(), f"Iv1.{app_id:016x}",
                         private, public, owner, bot, world.now())
 
@@ -239,7 +245,7 @@ class GitHubDouble(ScenarioMixin):
             return next(p for p in self.world.pulls if p.id == obj["id"])
         if event == "issue_comment":
             return self.world.comments[obj["id"]]
-        if event == "check_run":
+        if event in ("check_run", "check_suite"):
             return self.world.check_runs[obj["id"]]
         return obj
 

@@ -31,6 +31,7 @@ FIXTURE_FILES = {
     ("ping", "*"): "ping/with-app_id.payload.json",
     ("installation", "*"): "installation/created.payload.json",
     ("installation_repositories", "*"): "installation_repositories/added.payload.json",
+    ("push", "*"): None,  # no public example in the fixtures: built whole by _push, as GitHub shapes it
 }
 USER_AGENT = "GitHub-Hookshot/5b2ae2f"
 
@@ -44,7 +45,7 @@ def sign(secret: str | bytes, body: bytes) -> str:
 @cache
 def _fixture_text(event: str, action: str) -> str:
     name = FIXTURE_FILES.get((event, action)) or FIXTURE_FILES[(event, "*")]
-    return (FIXTURES / name).read_text()
+    return (FIXTURES / name).read_text() if name else "{}"
 
 
 def fixture(event: str, action: str) -> dict[str, Any]:
@@ -59,7 +60,7 @@ def build_payload(world: World, event: str, action: str, obj: Any = None, *,
                   sender: Account | None = None, **extra: Any) -> dict[str, Any]:
     """The real example payload with repository, installation, sender and subject replaced."""
     payload = fixture(event, action)
-    if "action" in payload or event != "ping":
+    if "action" in payload or event not in ("ping", "push"):
         payload["action"] = action
     builder = BUILDERS.get(event)
     repo, default_sender = builder(world, payload, obj, extra) if builder else (None, None)
@@ -124,6 +125,42 @@ def _check_run(world: World, payload: dict, run: CheckRun, extra: dict):
     return run.repo, run.repo.owner
 
 
+def _check_suite(world: World, payload: dict, run: CheckRun, extra: dict):
+    """The suite of one of the double's check runs (Re-run all checks arrives as its rerequested)."""
+    repo, sender = _check_run(world, {"check_run": {}, "action": ""}, run, {})
+    suite = check_run_json(world, run)
+    branch = next((p.head_ref for p in world.pulls if p.repo is run.repo
+                   and p.head_sha == run.head_sha and p.state == "open"), None)
+    payload["check_suite"] = {
+        **payload["check_suite"], "id": run.id + 1, "head_sha": run.head_sha, "head_branch": branch,
+        "before": None, "after": run.head_sha, "status": run.status, "conclusion": run.conclusion,
+        "pull_requests": suite["pull_requests"], "app": suite["app"]}
+    return repo, sender
+
+
+NO_COMMIT = "0" * 40
+
+
+def _push(world: World, payload: dict, push: dict[str, Any], extra: dict):
+    """A push of `push["after"]` onto `push["branch"]` of `push["repo"]` (owner/name); after all zeros deletes."""
+    repo = world.repos[push["repo"].lower()]
+    branch = push.get("branch", repo.default_branch)
+    after = push.get("after") or repo.git.branch_sha(branch)
+    before = push.get("before", NO_COMMIT)
+    deleted = after == NO_COMMIT
+    head = None if deleted else {"id": after, "tree_id": repo.git.resolve(after, "tree"),
+                                 "distinct": True, "message": push.get("message", "Update"),
+                                 "url": f"https://github.com/{repo.full_name}/commit/{after}"}
+    payload.update({
+        "ref": f"refs/heads/{branch}", "before": before, "after": after,
+        "created": before == NO_COMMIT, "deleted": deleted, "forced": False, "base_ref": None,
+        "compare": f"https://github.com/{repo.full_name}/compare/{before[:12]}...{after[:12]}",
+        "commits": [head] if head else [], "head_commit": head,
+        "pusher": {"name": repo.owner.login, "email": f"{repo.owner.id}+{repo.owner.login}@users.noreply.github.com"},
+    })
+    return repo, repo.owner
+
+
 def _installation(world: World, payload: dict, installation: Installation, extra: dict):
     payload["installation"] = installation_json(world, installation)
     repos = [{"id": r.id, "node_id": node_id("Repository", r.id), "name": r.name,
@@ -143,8 +180,8 @@ def _ping(world: World, payload: dict, obj: Any, extra: dict):
 
 
 BUILDERS = {"pull_request": _pull_request, "issue_comment": _issue_comment,
-            "check_run": _check_run, "ping": _ping, "installation": _installation,
-            "installation_repositories": _installation}
+            "check_run": _check_run, "check_suite": _check_suite, "push": _push, "ping": _ping,
+            "installation": _installation, "installation_repositories": _installation}
 
 
 def request_parts(world: World, secret: str, event: str, payload: dict[str, Any],
