@@ -133,6 +133,10 @@ class GitHubApi:
     def _comment(self, repo: str, comment_id: int) -> IssueComment:
         return IssueComment(self._github.requester, url=f"{self._repo(repo).url}/issues/comments/{comment_id}")
 
+    def default_branch(self, repo: str) -> str:
+        with _calling(f"reading {repo}"):
+            return self._repo(repo).default_branch
+
     def get_pull(self, repo: str, number: int) -> PullInfo:
         with _calling(f"reading {repo}#{number}"):
             return _pull_info(self._repo(repo).get_pull(number).complete())

@@ -20,6 +20,7 @@ from bot.repo.snapshots import snapshot_at
 from bot.repo.tree_objects import TreeEntry
 
 DEFAULT_REF = "refs/docbot/default"
+ONBOARDING = "docbot/onboarding"
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class PullRefs:
     base_sha: str  # tip of the PR's base branch
     head_sha: str
     companion_tip: str | None  # the companion branch on origin, None when it does not exist
+    onboarding_tip: str | None = None  # docbot/onboarding on origin: the repository is being set up
 
 
 @dataclass(frozen=True)
@@ -62,10 +64,13 @@ def fetch_pull(cache: BareRepo, number: int, head_sha: str, base_ref: str) -> Pu
         f"+{head_sha}:refs/docbot/pull/{number}/head",
         f"+refs/heads/{branch}*:refs/remotes/origin/{branch}*",
         *exclude,
+        f"+refs/heads/{ONBOARDING}*:refs/remotes/origin/{ONBOARDING}*",
     ])
     base, companion = f"refs/remotes/origin/{base_ref}", f"refs/remotes/origin/{branch}"
-    found = cache.refs(DEFAULT_REF, base, companion, f"refs/docbot/pull/{number}/head")
-    return PullRefs(found[DEFAULT_REF], found[base], found[f"refs/docbot/pull/{number}/head"], found.get(companion))
+    onboarding = f"refs/remotes/origin/{ONBOARDING}"
+    found = cache.refs(DEFAULT_REF, base, companion, f"refs/docbot/pull/{number}/head", onboarding)
+    return PullRefs(found[DEFAULT_REF], found[base], found[f"refs/docbot/pull/{number}/head"], found.get(companion),
+                    found.get(onboarding))
 
 
 def read_config(cache: BareRepo, refs: PullRefs, repo_name: str) -> tuple[RepoConfig, str]:

@@ -14,6 +14,7 @@ from bot.github.client import GitHubApi, app_slug
 from bot.pr.check_run import JobFailed, report_failure
 from bot.pr.command_jobs import run_check_action, run_commands
 from bot.pr.job_context import JobContext
+from bot.pr.lifecycle import onboard, rerun, sync_default_branch
 from bot.pr.sync import close_pull, sync_pull
 
 logger = logging.getLogger(__name__)
@@ -24,6 +25,9 @@ RUNNERS: dict[str, Callable[[JobContext], str]] = {
     "pr_closed": close_pull,
     "command": run_commands,
     "check_action": run_check_action,
+    "rerun": rerun,
+    "push_sync": sync_default_branch,
+    "onboard": onboard,
 }
 
 _guard = threading.Lock()

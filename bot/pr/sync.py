@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from bot.app.locks import job_lock
+from bot.engine.layout import Layout
 from bot.github.records import CheckOutput, PullInfo
 from bot.pr.check_run import Check, JobFailed, complete_check, start_check
 from bot.pr.companion import close_companion
 from bot.pr.job_context import COMPANION_PREFIX, JobContext
 from bot.pr.publish import Outcome, Planned, publish
-from bot.pr.regenerate import fetch_pull, plan_docs, read_config
+from bot.pr.regenerate import ONBOARDING, fetch_pull, plan_docs, read_config
 
 
 def pull_lock_key(ctx: JobContext) -> str:
@@ -68,6 +69,9 @@ def prepare(ctx: JobContext, explicit: bool = False) -> Planned | Outcome:
             if job.draft and not config.draft_prs and not explicit:
                 return Outcome("skipped: draft pull request", "draft")
             check = start_check(ctx, refs.head_sha, config)
+            root_index = Layout(config.docs_dir).folder_page("", "index.md")
+            if refs.onboarding_tip and not cache.modes(refs.default_sha, [root_index]):
+                return being_set_up(ctx, check)
             work = plan_docs(cache, ctx.repo, config, refs, None if explicit else config.max_files)
     except Exception as exc:
         raise JobFailed(exc, config, check) from exc
@@ -75,6 +79,16 @@ def prepare(ctx: JobContext, explicit: bool = False) -> Planned | Outcome:
     ctx.log("planned %d page change(s); blobs fetched %d of %d planned, %d unplanned read(s)",
             len(work.plan.changed_pages), stats.fetched, stats.planned, stats.unplanned)
     return Planned(config, check, work, (note,) if note else ())
+
+
+def being_set_up(ctx: JobContext, check: Check) -> Outcome:
+    """No mirror on the default branch yet, and docbot's onboarding PR is open: nothing fails meanwhile."""
+    pull = ctx.api.find_open_pull(ctx.repo, f"{ctx.owner}:{ONBOARDING}", ctx.job.base_ref or "")
+    where = f"#{pull.number}" if pull else f"the `{ONBOARDING}` pull request"
+    complete_check(ctx, check, "neutral", CheckOutput(
+        "docbot is being set up", f"This repository has no documentation mirror yet: docbot proposed one in {where}. "
+        "Once it is merged, pull requests get their pages."), details_url=pull.html_url if pull else None)
+    return Outcome(f"skipped: being set up ({where})", "onboarding")
 
 
 def supersede(ctx: JobContext, check: Check, pull: PullInfo) -> Outcome:

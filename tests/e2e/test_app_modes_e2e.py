@@ -439,3 +439,20 @@ def test_a_pull_request_over_max_files_gets_a_hint_and_regenerate_documents_it(g
     assert "docs/src/widgets/more.py_docs.md" in pages_on(github, "docbot/pr-1")
     assert check_run(github, pull["head"]["sha"])["conclusion"] == "action_required"
     assert "more.py" in summary(github)
+
+
+def test_commit_mode_completes_the_check_run_on_docbots_own_commit_without_a_configured_bot_login(github, tmp_path):
+    from apphost import RunningApp
+
+    app = RunningApp(github, tmp_path / "no-login", bot_login=None)  # the worker asks GET /app for its slug
+    try:
+        assert not app.settings.bot_login
+        make_repo(github, "commit")
+        github.open_pull_request("octo", "widgets", head="feature", files=CHANGE)
+        run_jobs(app)
+        committed = tip(github, "feature")
+        assert run_jobs(app)[0] == ["own push, docs current: check run only"]
+        assert check_run(github, committed)["conclusion"] == "success"
+        assert tip(github, "feature") == committed  # and no second commit
+    finally:
+        app.stop()

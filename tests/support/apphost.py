@@ -53,11 +53,12 @@ def wait_until(condition: Callable[[], object], what: str, timeout: float = 30.0
 class RunningApp:
     """`docbot serve` in a thread against a GitHub double; `run_jobs` plays the worker."""
 
-    def __init__(self, github, data_dir: Path):
+    def __init__(self, github, data_dir: Path, *, bot_login: str | None = "from the double"):
         self.github = github
         self.settings = Settings(
             app_id=str(github.app_id), private_key=github.private_key_pem, webhook_secret=github.webhook_secret,
-            api_url=github.api_url, data_dir=data_dir, bot_login=github.bot_login,
+            api_url=github.api_url, data_dir=data_dir,
+            bot_login=github.bot_login if bot_login == "from the double" else bot_login,
             seconds_between_requests=0, seconds_between_writes=0,
         )
         self.queue = DeliveryQueue(self.settings, runner=jobs.run)  # the test plays the worker
