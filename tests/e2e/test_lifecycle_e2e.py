@@ -116,3 +116,19 @@ def test_both_re_runs_run_the_pr_job_again_for_that_head(github, docbot_app):
     runs = [r for r in github.check_runs if r["head_sha"] == pull["head"]["sha"]]
     assert len(runs) == 1 and runs[0]["status"] == "completed"
 
+
+
+def test_a_catastrophic_glob_in_the_settings_costs_nothing_and_the_next_repository_is_served(github, docbot_app):
+    catastrophic = "*a" * 50 + "b"  # backtracks for minutes in Python's re; RE2 matches it in linear time
+    settings = f'mode: branch\nexclude: ["{catastrophic}"]\n'
+    github.create_repo("octo", "widgets", files={**FILES, ".github/docbot.yml": settings})
+    github.create_repo("octo", "gadgets", files=FILES)
+    github.install("octo")
+    first = github.open_pull_request("octo", "widgets", head="feature", files={"a" * 60 + ".py": "A = 1\n"})
+    second = github.open_pull_request("octo", "gadgets", head="feature", files={"src/widgets/more.py": "B = 2\n"})
+    docbot_app.deliver_events()
+    outcomes = docbot_app.run_jobs()
+    assert len(outcomes) == 2 and all("stale" in o for o in outcomes), outcomes
+    for pull in (first, second):
+        [run] = [r for r in github.check_runs if r["head_sha"] == pull["head"]["sha"]]
+        assert run["status"] == "completed" and run["conclusion"] == "action_required"
