@@ -121,12 +121,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from bot.local.generate import GenerateRequest, run_generate
-
     if args.staged:
         return cmd_staged(args)
     if args.check and not (args.all or args.paths or args.base):
         return cmd_check(args)  # the whole mirror, from its records
+    from bot.local.generate import GenerateRequest, run_generate
+
     request = GenerateRequest(args.repo, tuple(args.paths), args.base, args.all, args.check, args.jobs,
                               _overrides(args))
     plan, config = run_generate(request)

@@ -19,11 +19,12 @@ from bot.engine.records import (
     config_digest,
     deps_digest,
     digest,
+    ends_with_footer,
     folder_digest,
-    is_docbot_page,
     names_digest,
     path_term,
     split,
+    sum_digest,
 )
 from bot.engine.sources import SourceTree
 
@@ -58,7 +59,8 @@ class PageFacts:
 
 def page_facts(text: str) -> PageFacts:
     body, record = split(text)
-    return PageFacts(record, record is not None and record.get("body") == digest(body), is_docbot_page(text))
+    intact = record is not None and record.get("body") == digest(body)
+    return PageFacts(record, intact, record is not None or ends_with_footer(body))
 
 
 def check_mirror(config: RepoConfig, tree: SourceTree, blobs: Mapping[str, str], listed: Iterable[str],
@@ -70,14 +72,15 @@ def check_mirror(config: RepoConfig, tree: SourceTree, blobs: Mapping[str, str],
     descriptions: dict[str, str | None] = {}
     expected: set[str] = set()
 
-    def load(page: str) -> tuple[PageFacts | None, dict[str, str] | None]:
+    def load(page: str) -> tuple[dict[str, str] | None, str | None]:
+        """The page's record, and the reason any page can be stale (None: intact and made with these settings)."""
         facts = facts_of(page)
-        return facts, facts.record if facts else None
+        return facts.record if facts else None, verdict(facts)
 
-    def verdict(page: str, facts: PageFacts | None, record: dict[str, str] | None) -> str | None:
-        """The reason every page can have, or None when the page is intact and made with these settings."""
+    def verdict(facts: PageFacts | None) -> str | None:
         if facts is None:
             return MISSING
+        record = facts.record
         if record is None:
             return NO_RECORD if facts.ours else NOT_OURS
         if record.get("v") != str(FORMAT):
@@ -96,8 +99,7 @@ def check_mirror(config: RepoConfig, tree: SourceTree, blobs: Mapping[str, str],
     for path in sorted(tree.sources):
         docs, kw = layout.file_pages(path)
         expected.update((docs, kw))
-        facts, record = load(docs)
-        reason = verdict(docs, facts, record)
+        record, reason = load(docs)
         # A stale page's record still says which description its folder pages list (None: no record to ask).
         descriptions[path] = record.get("desc") if record and reason in (None, EDITED) else None
         if not reason and record is not None:
@@ -106,8 +108,7 @@ def check_mirror(config: RepoConfig, tree: SourceTree, blobs: Mapping[str, str],
             elif record.get("deps") != deps[path]:
                 reason = DEPS
         note(docs, reason)
-        kw_facts, kw_record = load(kw)
-        kw_reason = verdict(kw, kw_facts, kw_record)
+        kw_record, kw_reason = load(kw)
         if not kw_reason and kw_record is not None:
             if kw_record.get("src") != blobs.get(path):
                 kw_reason = SOURCE
@@ -125,14 +126,12 @@ def check_mirror(config: RepoConfig, tree: SourceTree, blobs: Mapping[str, str],
         # Descriptions are unknown when a file's own page says nothing: that page is named stale already.
         inputs = None if any(d is None for _, d in files) else folder_digest(files, subfolders)
         for page in names[:2]:
-            facts, record = load(page)
-            reason = verdict(page, facts, record)
+            record, reason = load(page)
             if not reason and record is not None and (
                     record.get("names") != listed_names or inputs is not None and record.get("in") != inputs):
                 reason = FOLDER
             note(page, reason)
-        facts, record = load(names[2])
-        reason = verdict(names[2], facts, record)
+        record, reason = load(names[2])
         note(names[2], SUBTREE if not reason and record is not None and record.get("in") != subtree[folder] else reason)
     for page in sorted(set(listed) - expected):
         if config.is_generated(page) and (facts := facts_of(page)) is not None and facts.ours:
@@ -161,4 +160,4 @@ def _subtree_digests(sources: Iterable[str]) -> dict[str, str]:
         term = path_term(path)
         for folder in ancestors(folder_of(path)):
             sums[folder] += term
-    return {folder: f"{total % (1 << 64):016x}" for folder, total in sums.items()}
+    return {folder: sum_digest(total) for folder, total in sums.items()}

@@ -8,15 +8,18 @@ they come (bot/repo/batch.py runs them on every core and writes them in the work
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from typing import Protocol
 
 from bot.config import RepoConfig
+from bot.engine.changes import Change
 from bot.engine.folder_pages import folder_pages, subtree_page
 from bot.engine.layout import FOLDER_PAGES, ancestors, folder_of
 from bot.engine.planner import DocEngine, Plan, file_report, render_source
 from bot.engine.records import is_docbot_page
 from bot.engine.render_folders import FileEntry, FolderState
+from bot.engine.sources import SourceTree
 
 CHUNK = 8  # files per task message: fewer round trips, still an even spread over the workers
 
@@ -101,13 +104,23 @@ class Serial:
         return (task(item, self.engine) for item in items)
 
 
+def whole_run_settings(before: RepoConfig | None, config: RepoConfig, changes: Iterable[Change]) -> RepoConfig | None:
+    """The settings to plan the whole mirror with, when a change cannot be followed file by file: the
+    mirror was made with other settings (or unknown ones), or a `.gitattributes` changed; None otherwise.
+    A moved mirror's old folder is named in them, so that its pages are no sources."""
+    if before is not None and before.same_mirror(config) and not SourceTree.needs_listing(changes):
+        return None
+    if before is not None and before.docs_dir != config.docs_dir:
+        return replace(config, moved_from=before.docs_dir)
+    return config
+
+
 def rebuild(engine: DocEngine, before: RepoConfig | None) -> Plan:
     """The whole mirror planned in this process, nothing written (for a commit): what a change of the
     settings or of `.gitattributes` needs, the old folder's pages deleted when the mirror moved."""
     plan = plan_all(engine, Serial(engine))
     plan.deletes |= pages_left_behind(engine, before) if before else set()
-    plan.conflicts = sorted(p for p in set(plan.writes) | plan.deletes
-                            if (text := engine.read_page(p)) is not None and not is_docbot_page(text))
+    plan.conflicts = engine.taken_pages(set(plan.writes) | plan.deletes)
     return plan
 
 

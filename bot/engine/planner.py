@@ -217,10 +217,13 @@ class DocEngine:
         whose path a file docbot did not write holds (never overwritten, never deleted)."""
         plan.deletes = {p for p in plan.deletes if p not in plan.writes and self.read_page(p) is not None}
         plan.writes = {p: c for p, c in sorted(plan.writes.items()) if self.read_page(p) != c}
-        plan.conflicts = sorted(p for p in set(plan.writes) | plan.deletes
-                                if (text := self.read_page(p)) is not None and not is_docbot_page(text))
+        plan.conflicts = self.taken_pages(set(plan.writes) | plan.deletes)
         plan.files = [r for r in plan.files if r.status != "refreshed" or self._touched(r.path, plan)]
         return plan
+
+    def taken_pages(self, pages: Iterable[str]) -> list[str]:
+        """Those of these pages whose path holds a file docbot did not write: never overwritten or deleted."""
+        return sorted(p for p in pages if (text := self.read_page(p)) is not None and not is_docbot_page(text))
 
     def _touched(self, path: str, plan: Plan) -> bool:
         return any(p in plan.writes for p in self.layout.file_pages(path))

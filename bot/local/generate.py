@@ -5,16 +5,17 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from bot.config import CONFIG_PATH, RepoConfig, docs_dir_source, load_config
 from bot.engine.changes import Change
-from bot.engine.full import expected_pages, pages_left_behind, plan_all
+from bot.engine.full import expected_pages, pages_left_behind, plan_all, whole_run_settings
 from bot.engine.layout import Layout
 from bot.engine.planner import DocEngine, Plan
 from bot.engine.records import is_docbot_page
 from bot.engine.sources import SourceTree
-from bot.errors import ConfigError, InputError, OwnershipError
+from bot.errors import InputError, OwnershipError
+from bot.local.pr import config_at
 from bot.repo.batch import Batch
 from bot.repo.git import GitRepo
 from bot.repo.listing_cache import MAX_PATCHED, attributes_at, remembered_sources
@@ -48,10 +49,8 @@ def run_generate(request: GenerateRequest) -> tuple[Plan, RepoConfig]:
         changes = repo.changes(request.base or "HEAD")
         before = config_at(repo, request.base or "HEAD", request.overrides)
         # Other settings or attributes choose other files and shape other text: only a full run is exact.
-        if before is None or not before.same_mirror(config) or SourceTree.needs_listing(changes):
-            changes, everything = None, True
-            if before is not None and before.docs_dir != config.docs_dir:
-                config = replace(config, moved_from=before.docs_dir)
+        if (whole := whole_run_settings(before, config, changes)) is not None:
+            changes, everything, config = None, True, whole
     engine = DocEngine(config, worktree_sources(repo, files, config, request.base, changes), files, files)
     if everything:
         taken = [p for p in sorted(expected_pages(engine)) if not _ours_or_absent(files.read_tail(p))]
@@ -72,14 +71,6 @@ def run_generate(request: GenerateRequest) -> tuple[Plan, RepoConfig]:
         inside = {p for p in plan.deletes if p.startswith(config.docs_dir + "/")}  # the rest left with the old folder
         write_pages(repo.root, config.docs_dir, plan.writes, inside)
     return plan, config
-
-
-def config_at(repo: GitRepo, rev: str, overrides: dict | None) -> RepoConfig | None:
-    """The config as it was at `rev` (None when it was not valid there)."""
-    try:
-        return load_config(repo.read_blob(repo.rev_parse(rev), CONFIG_PATH), overrides or {}, repo.project_name())
-    except ConfigError:
-        return None
 
 
 def _ours_or_absent(tail: str | None) -> bool:

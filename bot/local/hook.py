@@ -7,13 +7,12 @@ works like any other. Regenerated pages are written to the work tree for the aut
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from bot.config import CONFIG_PATH, RepoConfig, docs_dir_source, load_config
-from bot.engine.full import rebuild
+from bot.engine.full import rebuild, whole_run_settings
 from bot.engine.planner import DocEngine, Plan
 from bot.engine.sources import SourceTree
-from bot.errors import ConfigError, OwnershipError
+from bot.errors import OwnershipError
+from bot.local.pr import config_at
 from bot.repo.git import GitRepo
 from bot.repo.listing_cache import attributes_at
 from bot.repo.page_writer import check_docs_dir, write_pages
@@ -27,13 +26,12 @@ def run_staged(repo_dir: str, overrides: dict | None = None) -> tuple[Plan, Repo
     config = load_config(index.read(CONFIG_PATH), overrides or {}, repo.project_name())
     check_docs_dir(repo.root, config.docs_dir, docs_dir_source(overrides))
     changes = repo.staged_changes()
-    before = _committed_config(repo, overrides) if repo.has_commits() else config
-    whole = before is None or not before.same_mirror(config) or SourceTree.needs_listing(changes)
-    if whole and before is not None and before.docs_dir != config.docs_dir:
-        config = replace(config, moved_from=before.docs_dir)
+    before = config_at(repo, "HEAD", overrides) if repo.has_commits() else config
+    whole = whole_run_settings(before, config, changes)
+    config = whole if whole is not None else config
     paths, links = repo.listing(prune=config.without_generated)
     engine = DocEngine(config, SourceTree(paths, config, links, attributes_at(paths, index.read)), index, index)
-    plan = rebuild(engine, before) if whole else engine.plan_changes(changes)
+    plan = rebuild(engine, before) if whole is not None else engine.plan_changes(changes)
     if plan.conflicts:
         raise OwnershipError(plan.conflicts, config.docs_dir)
     inside = {p for p in plan.deletes if p.startswith(config.docs_dir + "/")}
@@ -41,10 +39,3 @@ def run_staged(repo_dir: str, overrides: dict | None = None) -> tuple[Plan, Repo
     if before is not None and plan.deletes - inside:
         write_pages(repo.root, before.docs_dir, {}, plan.deletes - inside)
     return plan, config
-
-
-def _committed_config(repo: GitRepo, overrides: dict | None) -> RepoConfig | None:
-    try:
-        return load_config(repo.read_blob(repo.rev_parse("HEAD"), CONFIG_PATH), overrides or {}, repo.project_name())
-    except ConfigError:
-        return None

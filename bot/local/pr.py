@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from bot.config import CONFIG_PATH, RepoConfig, load_config
 from bot.engine.changes import Change
-from bot.engine.full import rebuild
+from bot.engine.full import rebuild, whole_run_settings
 from bot.engine.planner import DocEngine, Plan
 from bot.engine.sources import SourceTree
 from bot.engine.suggestions import DocPage, Suggestion, SuggestionPlan, hunks_from_patch, plan_suggestions
@@ -51,11 +51,10 @@ def run_local_pr(repo: GitRepo, base: str, head: str, overrides: dict | None = N
     config = load_revision_config(repo, base, overrides)
     files = RevisionFiles(repo, head_sha)
     changes = repo.changes(base_sha, head_sha)
-    before = _config_or_none(repo, base_sha, overrides)
-    if before is None or not before.same_mirror(config) or SourceTree.needs_listing(changes):
+    before = config_at(repo, base_sha, overrides)
+    if (whole := whole_run_settings(before, config, changes)) is not None:
         # Other settings or attributes choose other files and shape other text: only a full run is exact.
-        if before is not None and before.docs_dir != config.docs_dir:
-            config = replace(config, moved_from=before.docs_dir)
+        config = whole
         plan = rebuild(DocEngine(config, remembered_sources(repo, config, head_sha), files, files), before)
     else:
         tree = source_tree_at(repo, config, base_sha, head_sha, changes)
@@ -110,7 +109,8 @@ def _regular_file_at(repo: GitRepo, head_sha: str, changes: list[Change]) -> Cal
     return lambda path: modes.get(path) in _FILE_MODES
 
 
-def _config_or_none(repo: GitRepo, rev: str, overrides: dict | None) -> RepoConfig | None:
+def config_at(repo: GitRepo, rev: str, overrides: dict | None) -> RepoConfig | None:
+    """The settings as they were at `rev` (None when they were not valid there)."""
     try:
         return load_revision_config(repo, rev, overrides)
     except ConfigError:

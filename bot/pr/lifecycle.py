@@ -10,16 +10,16 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.app.locks import job_lock
-from bot.config import CONFIG_PATH, RepoConfig, parse_config
+from bot.config import CONFIG_PATH, RepoConfig
 from bot.engine.check import check_mirror, page_facts
 from bot.engine.full import rebuild
 from bot.engine.layout import Layout
 from bot.engine.onboarding import config_text, free_docs_dir
 from bot.engine.planner import DocEngine, Plan
 from bot.engine.records import is_docbot_page
-from bot.errors import ConfigError
 from bot.github.records import PullInfo
 from bot.pr.job_context import JobContext
+from bot.pr.regenerate import config_at
 from bot.pr.sync import aimed_at, sync_locked
 from bot.repo.docs_commit import docs_commit
 from bot.repo.git import BareRepo
@@ -48,7 +48,7 @@ def sync_default_branch(ctx: JobContext) -> str:
     branch = ctx.job.head_ref or ctx.api.default_branch(ctx.repo)
     with job_lock(ctx.settings, f"{ctx.repo.lower()}@{branch}"), ctx.git_cache() as cache:
         tip, existing = _fetch(cache, branch, SYNC_BRANCH)
-        config = _config(cache, tip, ctx.repo)
+        config = config_at(cache, tip, ctx.repo.split("/")[1])
         if config is None or config.mode == "off":
             return "skipped: no valid settings, or mode is off"
         snapshot = snapshot_at(cache, ctx.repo, config, tip, tip)
@@ -82,7 +82,7 @@ def _onboard(ctx: JobContext) -> str:
         entries = cache.tree_entries(tip)
         written = cache.read_blob(tip, CONFIG_PATH)
         if written is not None:
-            config = _config(cache, tip, ctx.repo)
+            config = config_at(cache, tip, ctx.repo.split("/")[1])
             if config is None:
                 return "skipped: its .github/docbot.yml is not valid"
         else:
@@ -113,18 +113,10 @@ def _fetch(cache: BareRepo, branch: str, ours: str) -> tuple[str, str | None]:
     return found[target], found.get(f"refs/remotes/origin/{ours}")
 
 
-def _config(cache: BareRepo, rev: str, repo: str) -> RepoConfig | None:
-    try:
-        return parse_config(cache.read_blob(rev, CONFIG_PATH)).with_project(repo.split("/")[1])
-    except ConfigError:
-        return None
-
-
 def _files(cache: BareRepo, entries, oids: set[str]) -> TreeFiles:
     """The commit's files, these blobs fetched in one batch first."""
-    wanted = {oid for oid in oids}
-    stats = ReadStats(fetched=cache.fetch_objects(wanted), planned=len(wanted))
-    return TreeFiles(cache, {p: e for p, e in entries.items() if e.mode not in NOT_FILES}, wanted, stats)
+    stats = ReadStats(fetched=cache.fetch_objects(oids), planned=len(oids))
+    return TreeFiles(cache, {p: e for p, e in entries.items() if e.mode not in NOT_FILES}, oids, stats)
 
 
 class _Overlay:

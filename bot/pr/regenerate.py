@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 
 from bot.config import CONFIG_PATH, RepoConfig, parse_config
 from bot.engine.changes import Change
-from bot.engine.full import rebuild
+from bot.engine.full import rebuild, whole_run_settings
 from bot.engine.layout import FOLDER_PAGES, Layout, ancestors, folder_of
 from bot.engine.planner import DocEngine, Plan
 from bot.engine.sources import SourceTree
@@ -100,12 +100,11 @@ def plan_docs(cache: BareRepo, repo: str, config: RepoConfig, refs: PullRefs, ma
     if max_files is not None and len(changes) > max_files:
         return DocWork(Plan(), refs, refs.companion_tip, too_many=len(changes), head_message=cache.commit_message(head))
     before = config_at(cache, base, repo.split("/")[1])
-    whole = before is None or not before.same_mirror(config) or SourceTree.needs_listing(changes)
-    if whole and before is not None and before.docs_dir != config.docs_dir:
-        config = replace(config, moved_from=before.docs_dir)
+    whole = whole_run_settings(before, config, changes)
+    config = whole if whole is not None else config
     snapshot = snapshot_at(cache, repo, config, base, head)
     entries, tree = snapshot.entries, snapshot.tree
-    if whole:  # other settings or attributes since the merge base: only the whole mirror is exact
+    if whole is not None:  # other settings or attributes since the merge base: only the whole mirror is exact
         reads = {p for p in entries if p in tree or p.startswith((config.docs_dir + "/", config.moved_from + "/"))}
     else:
         reads = pages_to_read(changes, tree, Layout(config.docs_dir), entries)
@@ -113,7 +112,7 @@ def plan_docs(cache: BareRepo, repo: str, config: RepoConfig, refs: PullRefs, ma
     stats = ReadStats(fetched=cache.fetch_objects(wanted), planned=len(wanted))
     files = TreeFiles(cache, entries, wanted, stats)
     engine = DocEngine(config, tree, files, files)
-    plan = rebuild(engine, before) if whole else engine.plan_changes(changes)
+    plan = rebuild(engine, before) if whole is not None else engine.plan_changes(changes)
     if plan.conflicts:
         raise OwnershipError(plan.conflicts, config.docs_dir)
     in_diff = frozenset({c.path for c in changes} | {c.old_path for c in changes if c.old_path})

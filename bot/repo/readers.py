@@ -12,7 +12,18 @@ from bot.repo.tree_objects import TreeEntry
 NOT_FILES = ("160000", "040000")  # submodules and trees have no content to read
 
 
-class WorktreeFiles:
+class _Reader:
+    """What every reader shares: text is its bytes as UTF-8, undecodable bytes replaced."""
+
+    def read(self, path: str) -> bytes | None:
+        raise NotImplementedError
+
+    def read_text(self, path: str) -> str | None:
+        data = self.read(path)
+        return None if data is None else data.decode("utf-8", errors="replace")
+
+
+class WorktreeFiles(_Reader):
     """Reads files below a repository root without ever following a link out of it."""
 
     def __init__(self, root: str | os.PathLike[str]):
@@ -32,8 +43,8 @@ class WorktreeFiles:
             self._folders[folder] = parent
         return None if parent is None or name in ("", ".", "..") else os.path.join(parent, name)
 
-    def read(self, path: str) -> bytes | None:
-        """The bytes of a regular file at `path`, or None when absent, a link, or outside the root."""
+    def _open_regular(self, path: str) -> int | None:
+        """A descriptor of the regular file at `path`, never through a link; None when there is none."""
         full = self._safe_path(path)
         if full is None:
             return None
@@ -41,28 +52,26 @@ class WorktreeFiles:
             fd = os.open(full, os.O_RDONLY | os.O_NOFOLLOW)
         except OSError:
             return None
-        try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                return None
-            with os.fdopen(fd, "rb", closefd=False) as handle:
-                return handle.read()
-        finally:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
             os.close(fd)
+            return None
+        return fd
+
+    def read(self, path: str) -> bytes | None:
+        """The bytes of a regular file at `path`, or None when absent, a link, or outside the root."""
+        fd = self._open_regular(path)
+        if fd is None:
+            return None
+        with os.fdopen(fd, "rb") as handle:
+            return handle.read()
 
     def read_tail(self, path: str, size: int = 2048) -> str | None:
         """The last `size` bytes of a regular file as text (where a page's record line is), or None."""
-        full = self._safe_path(path)
-        if full is None:
+        fd = self._open_regular(path)
+        if fd is None:
             return None
         try:
-            fd = os.open(full, os.O_RDONLY | os.O_NOFOLLOW)
-        except OSError:
-            return None
-        try:
-            status = os.fstat(fd)
-            if not stat.S_ISREG(status.st_mode):
-                return None
-            return os.pread(fd, size, max(0, status.st_size - size)).decode("utf-8", errors="replace")
+            return os.pread(fd, size, max(0, os.fstat(fd).st_size - size)).decode("utf-8", errors="replace")
         finally:
             os.close(fd)
 
@@ -81,10 +90,6 @@ class WorktreeFiles:
         except OSError:
             return 0
 
-    def read_text(self, path: str) -> str | None:
-        data = self.read(path)
-        return None if data is None else data.decode("utf-8", errors="replace")
-
     def list_files(self, folder: str) -> list[str]:
         """Regular files below `folder` (repository-relative), links not followed."""
         base = self._safe_path(folder)
@@ -100,7 +105,7 @@ class WorktreeFiles:
         return sorted(found)
 
 
-class RevisionFiles:
+class RevisionFiles(_Reader):
     """Reads sources and mirror pages as they are at one commit."""
 
     def __init__(self, repo: GitRepo, rev: str):
@@ -108,33 +113,18 @@ class RevisionFiles:
         self.rev = repo.rev_parse(rev)
 
     def read(self, path: str) -> bytes | None:
-        return self.repo.read_blob(self.rev, path)
-
-    def read_text(self, path: str) -> str | None:
-        data = self.read(path)
-        return None if data is None else data.decode("utf-8", errors="replace")
+        return self.repo.read_blob(self.rev, path)  # with rev "": ":<path>", the staged blob
 
     def list_files(self, folder: str) -> list[str]:
         prefix = folder.rstrip("/") + "/"
-        return [p for p in self.repo.tracked_files(self.rev) if p.startswith(prefix)]
+        return [p for p in self.repo.tracked_files(self.rev or None) if p.startswith(prefix)]
 
 
-class IndexFiles:
+class IndexFiles(RevisionFiles):
     """Reads sources and mirror pages as the index (the staging area) has them: what the next commit holds."""
 
     def __init__(self, repo: GitRepo):
-        self.repo = repo
-
-    def read(self, path: str) -> bytes | None:
-        return self.repo.read_blob("", path)  # ":<path>" names the staged blob
-
-    def read_text(self, path: str) -> str | None:
-        data = self.read(path)
-        return None if data is None else data.decode("utf-8", errors="replace")
-
-    def list_files(self, folder: str) -> list[str]:
-        prefix = folder.rstrip("/") + "/"
-        return [p for p in self.repo.tracked_files() if p.startswith(prefix)]
+        self.repo, self.rev = repo, ""
 
 
 @dataclass
@@ -146,7 +136,7 @@ class ReadStats:
     unplanned: int = 0
 
 
-class TreeFiles:
+class TreeFiles(_Reader):
     """Sources and mirror pages at one commit, read by blob id from its tree listing."""
 
     def __init__(self, cache: BareRepo, entries: dict[str, TreeEntry], planned: set[str], stats: ReadStats):
@@ -162,10 +152,6 @@ class TreeFiles:
         if entry.oid not in self.planned:
             self.stats.unplanned += 1
         return self.cache.read_object(entry.oid)
-
-    def read_text(self, path: str) -> str | None:
-        data = self.read(path)
-        return None if data is None else data.decode("utf-8", errors="replace")
 
     def list_files(self, folder: str) -> list[str]:
         prefix = folder.rstrip("/") + "/"
