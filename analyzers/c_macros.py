@@ -50,8 +50,10 @@ _NAMESPACE_ATTRIBUTE = re.compile(
 _ATTRIBUTE_CALL = re.compile(rb"\w*(?:" + _ATTRIBUTE_WORDS.encode() + rb")\w*")
 # `PyAPI_FUNC(int) name(...)`: a return type wrapped in a macro call; the type is kept.
 # `Py_DEPRECATED(3.9) PyAPI_FUNC(int) name(...)`: the deprecation goes with the wrapper.
+# Why it starts with a line break (the text is given one in front): a literal first byte is found
+# by a fast scan, where `^` would be tried at every position.
 _WRAPPED_TYPE = re.compile(
-    rb"(?m)^([ \t]*(?:\w*DEPRECATED\w*\([^()\n]*\)[ \t]*)?(?!\w*DEPRECATED)[A-Za-z]\w*_[A-Z]\w*\()"
+    rb"\n([ \t]*(?:\w*DEPRECATED\w*\([^()\n]*\)[ \t]*)?(?!\w*DEPRECATED)[A-Za-z]\w*_[A-Z]\w*\()"
     rb"([^()\n]*)\)(?=[ \t*]*[A-Za-z_]\w*[ \t]*\()"
 )
 
@@ -66,11 +68,11 @@ def mask_macros(source: bytes, cuda: bool = False) -> bytes:
     """Blank the macro shapes the grammar cannot parse, keeping every byte offset."""
     if b"_" not in source and not re.search(rb"(?m)^[ \t]*[A-Z][A-Z0-9]+[ \t]*$", source):
         return source
-    masked = _WRAPPED_TYPE.sub(lambda m: b" " * len(m.group(1)) + m.group(2) + b" ", source)
+    # The line break in front lets the first line start like every other one.
+    masked = _WRAPPED_TYPE.sub(lambda m: b"\n" + b" " * len(m.group(1)) + m.group(2) + b" ", b"\n" + source)
     if b"namespace" in masked:
         masked = _NAMESPACE_ATTRIBUTE.sub(_blank_attribute, masked)
-    # The line break in front lets the first line start like every other one.
-    return _MASK.sub(_blank_cuda if cuda else _blank, b"\n" + masked)[1:]
+    return _MASK.sub(_blank_cuda if cuda else _blank, masked)[1:]
 
 
 def _blank_attribute(match: re.Match) -> bytes:

@@ -6,6 +6,9 @@ fresh git repository (`--corpus cpp`: the C/C++ headers of `/usr/include/c++/*/b
 runs `ctags -R` and `docbot generate --all` over it in the same run,
 and prints wall times (median of five runs each, the tools taking turns; every docbot run is
 a first generation), files per second, peak RSS and the ratio. Target: docbot <= 4x ctags.
+It also prints the floor under any docbot run on this machine: the start-up every `generate`
+pays (interpreter and imports) plus the bare parse of every file (tree-sitter for C/C++, `ast`
+for Python) spread over the cores, with nothing analyzed, rendered or written.
 The tree goes to a tmpfs when there is one (see `common.TMPFS`); `--dir /tmp` puts it on disk.
 """
 
@@ -15,13 +18,39 @@ import argparse
 import glob
 import os
 import shutil
+import subprocess
+import sys
 import sysconfig
 import tempfile
 from pathlib import Path
 
-from common import DOCBOT, bench_parent, dir_option, git, init_repo, median_of, peak_child_rss_mb, timed
+from common import DOCBOT, GIT_ENV, bench_parent, dir_option, git, init_repo, median_of, peak_child_rss_mb, timed
 
 RUNS = 5
+
+# The bare parse, in a fresh interpreter: CPU seconds for every file named on stdin.
+_PARSE_ONLY = {
+    "cpp": """
+import sys, time, tree_sitter, tree_sitter_cpp
+parser = tree_sitter.Parser(tree_sitter.Language(tree_sitter_cpp.language()))
+data = [open(p, "rb").read() for p in sys.stdin.read().split("\\n") if p]
+start = time.process_time()
+for source in data:
+    parser.parse(source)
+print(time.process_time() - start)
+""",
+    "python": """
+import ast, sys, time
+data = [open(p, "rb").read() for p in sys.stdin.read().split("\\n") if p]
+start = time.process_time()
+for source in data:
+    try:
+        ast.parse(source)
+    except (SyntaxError, ValueError):
+        pass
+print(time.process_time() - start)
+""",
+}
 
 
 def copy_stdlib(target: Path) -> tuple[int, int]:
@@ -60,6 +89,15 @@ CORPORA = {
     "python": (copy_stdlib, "Lib", [], ".py files", "CPython stdlib Lib/, site-packages left out"),
     "cpp": (copy_headers, "include", ["--langmap=C++:+.tcc"], "C/C++ headers", "libstdc++ bits/ and CPython"),
 }
+
+
+def floor(corpus: str, repo: Path, folder: str, cores: int) -> tuple[float, float, float]:
+    """(start-up s, bare parse CPU s on one core, the wall time no run can beat) on this machine."""
+    startup = median_of([timed([sys.executable, "-c", "import bot.local.generate"], repo) for _ in range(RUNS)])
+    files = "\n".join(str(p) for p in sorted((repo / folder).rglob("*")) if p.is_file())
+    parse = [float(subprocess.run([sys.executable, "-c", _PARSE_ONLY[corpus]], input=files, env=GIT_ENV, text=True,
+                                  capture_output=True, check=True).stdout) for _ in range(3)]
+    return startup, median_of(parse), startup + median_of(parse) / cores
 
 
 def main() -> None:
@@ -103,6 +141,10 @@ def main() -> None:
         print(f"  runs: ctags {runs[0]}; docbot {runs[1]}")
         print(f"docbot second run       : {again:7.2f} s  (nothing to write)")
         print(f"ratio docbot / ctags    : {docbot / ctags:7.2f}x  (target <= 4x)")
+        startup, parse, least = floor(args.corpus, repo, folder, int(jobs))
+        parser_name = "tree-sitter-cpp" if args.corpus == "cpp" else "ast.parse"
+        print(f"floor on this machine   : {least:7.2f} s  = {least / ctags:.2f}x ctags: start-up {startup:.2f} s "
+              f"+ bare {parser_name} parse {parse:.2f} s CPU / {jobs} cores; nothing analyzed or written")
 
 
 if __name__ == "__main__":

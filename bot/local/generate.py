@@ -89,10 +89,13 @@ def worktree_sources(
 
 
 def _plan_all(engine: DocEngine, jobs: int, write_root) -> Plan:
+    total = len(engine.tree.sources)
+    if not sys.stderr.isatty() or total < 50:  # no bar to draw: tqdm is not even imported
+        with Batch(engine, max(1, jobs), write_root, total) as runner:
+            return plan_all(engine, runner)
     from tqdm import tqdm
 
-    total = len(engine.tree.sources)
-    with tqdm(total=total, unit="file", disable=not sys.stderr.isatty() or total < 50, file=sys.stderr) as bar:
+    with tqdm(total=total, unit="file", file=sys.stderr) as bar:
         with Batch(engine, max(1, jobs), write_root, total) as runner:
             return plan_all(engine, runner, progress=bar.update)
 
