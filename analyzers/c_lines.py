@@ -7,12 +7,14 @@ import re
 from analyzers.findings import Findings
 from analyzers.textutil import LineIndex
 
-_DIRECTIVE = re.compile(r"^[ \t]*#[ \t]*(\w+)[ \t]*((?:[^\n]*\\\r?\n)*[^\n]*)", re.M)
+# Why the line break in front of the line patterns (the text is given one): a literal first
+# character is found by a fast scan, where `^` with re.M is tried at every position.
+_DIRECTIVE = re.compile(r"\n[ \t]*#[ \t]*(\w+)[ \t]*((?:[^\n]*\\\r?\n)*[^\n]*)")
 _INCLUDE = re.compile(r"""^([<"])([^>"\n]+)[>"]""")
 _DEFINE = re.compile(r"^([A-Za-z_]\w*)(\([^)]*\))?(.*)", re.S)
 _GUARD_NAME = re.compile(r"_H(?:PP|XX)?_*$|_INCLUDED_*$")
 # `FMT_BEGIN_NAMESPACE`, `_GLIBCXX_END_NAMESPACE_VERSION`, `__BEGIN_DECLS` alone on their line.
-_SCOPE_MACRO = re.compile(r"^[ \t]*([A-Z_][A-Z0-9_]*(?:NAMESPACE|DECLS)[A-Z0-9_]*)[ \t]*(?://[^\n]*)?$", re.M)
+_SCOPE_MACRO = re.compile(r"\n[ \t]*([A-Z_][A-Z0-9_]*(?:NAMESPACE|DECLS)[A-Z0-9_]*)[ \t]*(?://[^\n]*)?(?=\n|$)")
 
 
 def scan_directives(findings: Findings, text: str, lines: LineIndex) -> None:
@@ -22,7 +24,7 @@ def scan_directives(findings: Findings, text: str, lines: LineIndex) -> None:
     guarded = False
     first = True  # no directive but `#pragma` and `#ifndef` so far: the next define may be the guard
     previous: tuple[str, str] = ("", "")
-    for match in _DIRECTIVE.finditer(text):
+    for match in _DIRECTIVE.finditer("\n" + text):  # match.start(): the offset of its line in `text`
         directive, rest = match.group(1), match.group(2)
         if directive in ("include", "include_next", "import"):
             included = _INCLUDE.match(rest)
@@ -42,7 +44,7 @@ def scan_scope_macros(findings: Findings, text: str, lines: LineIndex) -> None:
     if "NAMESPACE" not in text and "DECLS" not in text:
         return
     label = "Opens and closes scopes with macros (names inside are not qualified by them)"
-    for match in _SCOPE_MACRO.finditer(text):
+    for match in _SCOPE_MACRO.finditer("\n" + text):  # match.start(): the offset of its line in `text`
         if "BEGIN" in match.group(1) or "END" in match.group(1):
             findings.cite(label, f"`{match.group(1)}` (line {lines.line(match.start())})")
 

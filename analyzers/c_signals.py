@@ -7,46 +7,64 @@ import re
 from analyzers.findings import Findings, note_test_file
 from analyzers.textutil import LineIndex, line_list
 
+
+def _words(*words: str, before: str = r"\w") -> str:
+    """Any of `words`, not preceded by a `before` character: `\bword` written so that the regex
+    starts with the word itself. Why: a leading `\b` or lookbehind makes the engine try every
+    position of the text, where a leading literal is found by a fast scan (some 30 times faster)."""
+    return "(?:" + "|".join(f"{word}(?<!{before}{word})" for word in words) + ")"
+
+
 # (category, literal needles, regex, message with {0} = the matched text). Why the needles:
 # one `in` test per needle is far cheaper than running every regex over every file.
 _RULES: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
     ("performance", ("<<<",), r"<<<[^;]*?>>>", "Launches a CUDA kernel with `{0}`."),
-    ("performance", ("gpu_kernel",), r"\bgpu_kernel\w*\s*\(", "Launches a GPU kernel through `{0}`."),
+    ("performance", ("gpu_kernel",), _words("gpu_kernel") + r"\w*\s*\(", "Launches a GPU kernel through `{0}`."),
     ("performance", ("pragma",), r"#\s*pragma\s+omp\b[^\n]*", "OpenMP parallel region: `{0}`."),
     (
         "performance",
         ("std::thread", "std::async", "std::jthread"),
-        r"\bstd::(?:thread|async|jthread)\b",
+        _words("std::") + r"(?:thread|async|jthread)\b",
         "Starts threads with `{0}`.",
     ),
-    ("performance", ("parallel_for",), r"\b(?:at::)?parallel_for\s*\(", "Splits work across threads with `{0}`."),
-    ("performance", ("__syncthreads",), r"\b__syncthreads\s*\(\)", "Synchronizes GPU threads with `{0}`."),
+    (
+        "performance",
+        ("parallel_for",),
+        r"(?:at::(?<!\wat::)parallel_for|" + _words("parallel_for") + r")\s*\(",
+        "Splits work across threads with `{0}`.",
+    ),
+    ("performance", ("__syncthreads",), _words("__syncthreads") + r"\s*\(\)", "Synchronizes GPU threads with `{0}`."),
     (
         "performance",
         ("atomic",),
-        r"\batomic(?:Add|CAS|Max|Min|Exch)\b",
+        _words("atomic") + r"(?:Add|CAS|Max|Min|Exch)\b",
         "Uses the GPU atomic `{0}`: contended updates serialize.",
     ),
     (
         "security",
         ("strc", "sprintf", "gets(", "gets (", "gets\t", "gets\n"),
-        r"\b(?:strcpy|strcat|sprintf|vsprintf|gets)\s*\(",
+        _words("strcpy", "strcat", "sprintf", "vsprintf", "gets") + r"\s*\(",
         "Calls `{0}`, which does not check the destination size.",
     ),
     (
         "security",
         ("memcpy", "memmove", "memset"),
-        r"\b(?:std::)?(?:memcpy|memmove|memset)\s*\(",
+        r"(?:std::(?<!\wstd::)(?:memcpy|memmove|memset)|" + _words("memcpy", "memmove", "memset") + r")\s*\(",
         "Raw memory operation `{0}`: sizes must come from checked values.",
     ),
-    ("security", ("reinterpret_cast",), r"\breinterpret_cast\s*<[^>;]*>", "Reinterprets memory with `{0}`."),
+    ("security", ("reinterpret_cast",), _words("reinterpret_cast") + r"\s*<[^>;]*>", "Reinterprets memory with `{0}`."),
     (
         "security",
         ("system(", "system ", "system\t", "system\n", "popen"),
-        r"(?<![\w.:])(?:std::)?(?:system|popen)\s*\(",
+        r"(?:std::(?<![\w.:]std::)(?:system|popen)|" + _words("system", "popen", before=r"[\w.:]") + r")\s*\(",
         "Runs a shell command with `{0}`.",
     ),
-    ("testing", ("TEST",), r"\b(?:TEST|TEST_F|TEST_P|TYPED_TEST)\s*\([^)\n]*\)", "GoogleTest case `{0}`."),
+    (
+        "testing",
+        ("TEST",),
+        _words("TEST", "TEST_F", "TEST_P", "TYPED_TEST") + r"\s*\([^)\n]*\)",
+        "GoogleTest case `{0}`.",
+    ),
 )
 _COMPILED = tuple((category, needles, re.compile(regex), message) for category, needles, regex, message in _RULES)
 _TEST_FOLDERS = {"test", "tests", "testing", "unittests"}
