@@ -120,11 +120,25 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_STALE if stale else EXIT_OK
 
 
+def _keep_templates_compiled() -> None:
+    """Compiled page templates kept between runs in Jinja's cache folder for this user (in the temp
+    folder, made 0700; Jinja refuses one that is a link or someone else's, and then docbot compiles)."""
+    import jinja2
+
+    from bot.engine.templates import keep_compiled
+
+    try:
+        keep_compiled(jinja2.FileSystemBytecodeCache())
+    except (OSError, RuntimeError):  # no safe folder: compile as if there were no cache
+        keep_compiled(None)
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
+    if args.check and not (args.all or args.paths or args.base or args.staged):
+        return cmd_check(args)  # the whole mirror, from its records
+    _keep_templates_compiled()
     if args.staged:
         return cmd_staged(args)
-    if args.check and not (args.all or args.paths or args.base):
-        return cmd_check(args)  # the whole mirror, from its records
     from bot.local.generate import GenerateRequest, run_generate
 
     request = GenerateRequest(args.repo, tuple(args.paths), args.base, args.all, args.check, args.jobs,
@@ -151,6 +165,7 @@ def _report(plan: Plan, args: argparse.Namespace, config: RepoConfig) -> None:
 
 
 def cmd_pr(args: argparse.Namespace) -> int:
+    _keep_templates_compiled()
     from bot.local.pr import run_local_pr
     from bot.local.report import format_pr, pr_as_json
     from bot.repo.git import GitRepo
@@ -212,10 +227,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
     _require_app("worker")
     from bot.app.queue import run_worker
     from bot.app.settings import Settings
-    from bot.pr.runner import run
+    from bot.pr.runner import report_lost, run
 
     _configure_logging()
-    run_worker(Settings.from_env(), workers=args.workers, runner=run)
+    run_worker(Settings.from_env(), workers=args.workers, runner=run, reporter=report_lost)
     return EXIT_OK
 
 
