@@ -24,6 +24,9 @@ _WELL_FORMED = {
 _WRAPPERS = {"template_declaration", "declaration", "field_declaration", "type_definition"}
 _TEMPLATE_ARGS = re.compile(r"<[^<>]*>")
 _OPERATOR = re.compile(r"(?:^|(?<=::))operator\b")
+_SCOPE_SPACES = re.compile(r"\s*::\s*")
+_PAREN_SPACES = re.compile(r"\(\s+|\s+\)")
+_COMMENTS = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
 
 
 def comment_above(node, source: bytes) -> str:
@@ -109,7 +112,7 @@ def plain_name(name: str) -> str:
     """Collapse whitespace and drop template arguments: `Box<T>::get` -> `Box::get`."""
     name = " ".join(name.split())
     if ":: " in name or " ::" in name or name.startswith("::"):
-        name = re.sub(r"\s*::\s*", "::", name).removeprefix("::")
+        name = _SCOPE_SPACES.sub("::", name).removeprefix("::")
     operator = _OPERATOR.search(name)
     if operator:  # `operator<=>`, `operator<`: no template arguments to drop in the operator itself
         return plain_name(name[: operator.start()]) + name[operator.start() :] if operator.start() else name
@@ -138,10 +141,13 @@ def function_declarator(node):
 
 def one_line(code: str) -> str:
     """Whitespace collapsed, none just inside parentheses: `f( int a )` -> `f(int a)`."""
-    return re.sub(r"\(\s+|\s+\)", lambda m: m.group(0).strip(), " ".join(code.split()))
+    collapsed = " ".join(code.split())
+    if "( " not in collapsed and " )" not in collapsed:
+        return collapsed
+    return _PAREN_SPACES.sub(lambda m: m.group(0).strip(), collapsed)
 
 
 def strip_comments(text: str) -> str:
     if "/" not in text:
         return text
-    return re.sub(r"/\*.*?\*/|//[^\n]*", " ", text, flags=re.S)
+    return _COMMENTS.sub(" ", text)
