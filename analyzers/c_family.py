@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from analyzers.c_lines import scan_directives, scan_scope_macros
+from analyzers.c_branches import mask_branches
+from analyzers.c_lines import NEVER, scan_directives, scan_scope_macros
 from analyzers.c_macros import mask_macros
 from analyzers.c_signals import scan_signals
 from analyzers.c_tree import (
@@ -44,7 +45,7 @@ _MACRO_CALL = re.compile(r"^([A-Z][A-Z0-9_]{2,})\s*\(")
 def analyze(path: str, text: str, spec: LanguageSpec) -> Findings:
     """Walk the declaration levels of the tree (not function bodies); scan lines for signals."""
     source = text.encode("utf-8", "surrogatepass")
-    tree = parser_for(spec.analyzer).parse(mask_macros(source, cuda=spec.analyzer == "cuda"))
+    tree = parser_for(spec.analyzer).parse(mask_macros(mask_branches(source), cuda=spec.analyzer == "cuda"))
     walker = _Walker(source)
     walker.visit(tree.root_node, [], None, "")  # why visit: the root itself may be an ERROR node
     findings = walker.findings
@@ -85,6 +86,10 @@ class _Walker:
         kind = node.type
         if kind == "ERROR":
             self.visit_error(node, scope, cls, template)
+        elif kind in ("preproc_if", "preproc_elif") and self.never(node.child_by_field_name("condition")):
+            alternative = node.child_by_field_name("alternative")  # `#if 0`: code switched off, often an example
+            if alternative is not None:
+                self.visit(alternative, scope, cls, template)
         elif kind in _CONTAINERS or kind.startswith(("preproc_if", "preproc_el")):
             self.visit_children(node, scope, cls, template)
         elif kind == "namespace_definition":
@@ -101,6 +106,10 @@ class _Walker:
             self.visit_alias(node, scope)
         elif kind == "expression_statement" and cls is None:
             self.visit_macro_call(node)
+
+    def never(self, condition) -> bool:
+        """True for the condition of `#if 0` (or `#if false`): what it guards is never compiled."""
+        return condition is not None and self.text(condition) in NEVER
 
     def visit_error(self, node, scope: list[str], cls: str | None, template: str) -> None:
         """Error recovery keeps `namespace a {` as loose tokens: reopen the scope for what follows."""

@@ -12,20 +12,29 @@ from analyzers.textutil import LineIndex
 _DIRECTIVE = re.compile(r"\n[ \t]*#[ \t]*(\w+)[ \t]*((?:[^\n]*\\\r?\n)*[^\n]*)")
 _INCLUDE = re.compile(r"""^([<"])([^>"\n]+)[>"]""")
 _DEFINE = re.compile(r"^([A-Za-z_]\w*)(\([^)]*\))?(.*)", re.S)
+NEVER = frozenset({"0", "false"})  # `#if` conditions that switch code off
+_CONDITIONALS = frozenset({"if", "ifdef", "ifndef", "elif", "else", "endif"})
+_LINE_COMMENT = re.compile(r"/\*.*?\*/|//.*", re.S)
 _GUARD_NAME = re.compile(r"_H(?:PP|XX)?_*$|_INCLUDED_*$")
 # `FMT_BEGIN_NAMESPACE`, `_GLIBCXX_END_NAMESPACE_VERSION`, `__BEGIN_DECLS` alone on their line.
 _SCOPE_MACRO = re.compile(r"\n[ \t]*([A-Z_][A-Z0-9_]*(?:NAMESPACE|DECLS)[A-Z0-9_]*)[ \t]*(?://[^\n]*)?(?=\n|$)")
 
 
 def scan_directives(findings: Findings, text: str, lines: LineIndex) -> None:
-    """Every include and macro definition with its line; an include guard is a pattern, not a macro."""
+    """Every include and macro definition with its line (none of code switched off by `#if 0`); an include
+    guard is a pattern, not a macro."""
     if "#" not in text:
         return
     guarded = False
     first = True  # no directive but `#pragma` and `#ifndef` so far: the next define may be the guard
     previous: tuple[str, str] = ("", "")
+    never: list[bool] = []  # for each open `#if`: True while in a branch that is never compiled
     for match in _DIRECTIVE.finditer("\n" + text):  # match.start(): the offset of its line in `text`
         directive, rest = match.group(1), match.group(2)
+        if directive in _CONDITIONALS:
+            _follow_conditional(never, directive, rest)
+        elif True in never:
+            continue
         if directive in ("include", "include_next", "import"):
             included = _INCLUDE.match(rest)
             if included:
@@ -37,6 +46,17 @@ def scan_directives(findings: Findings, text: str, lines: LineIndex) -> None:
         if directive not in ("pragma", "define"):
             first = first and directive == "ifndef"
         previous = (directive, rest.split(None, 1)[0] if rest.strip() else "")
+
+
+def _follow_conditional(never: list[bool], directive: str, rest: str) -> None:
+    """Track `#if 0` / `#elif 0` branches (and `false`): what they guard is never compiled."""
+    condition = _LINE_COMMENT.sub("", rest).strip()
+    if directive in ("if", "ifdef", "ifndef"):
+        never.append(directive == "if" and condition in NEVER)
+    elif never and directive in ("elif", "else"):
+        never[-1] = directive == "elif" and condition in NEVER
+    elif never and directive == "endif":
+        never.pop()
 
 
 def scan_scope_macros(findings: Findings, text: str, lines: LineIndex) -> None:

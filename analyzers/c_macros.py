@@ -35,10 +35,11 @@ _MASK = re.compile(
     # `void f() const _GLIBCXX_NOEXCEPT {`, `int g(void) __THROW;`: after `)` and its qualifiers
     rb"|(?<=\))(?P<trail>(?:\s*(?:const|override|final|noexcept)(?!\w))*)"
     rb"(?P<after>\s*(?:" + _CAPS + rb"|__\w+)(?!\w)" + _ARGUMENTS + rb")(?=\s*(?:[;{:=,]|->|[A-Za-z_&]|$))"
-    # `FMT_CONSTEXPR auto`, `class GTEST_API_ Message`, `__host__ __device__ int`: before a name
+    # `FMT_CONSTEXPR auto`, `class GTEST_API_ Message`, `__host__ __device__ int`: before a name, or
+    # before an attribute (`class GTEST_API_ [[nodiscard]] AssertHelper`)
     rb"|(?<=\b[A-Z_])(?<!typedef [A-Z_])(?P<lead>(?:" + _CAPS_REST + rb"|(?<=_)_[a-z]\w*__"
     rb"|(?:(?<=_)[A-Z][A-Za-z0-9]*|(?<=[A-Z])[A-Za-z0-9]*)_(?:[A-Z0-9]+_)*(?:" + _ATTRIBUTE_WORDS.encode() + rb")\w*)"
-    rb"(?!\w)" + _CALL_ARGUMENTS + rb")(?=[ \t]*\r?\n?[ \t]*[A-Za-z_~])"
+    rb"(?!\w)" + _CALL_ARGUMENTS + rb")(?=[ \t]*\r?\n?[ \t]*(?:[A-Za-z_~]|\[\[))"
     # `if FMT_CONSTEXPR20 (...)`: a macro for `constexpr` between `if` and its condition
     rb"|(?<=\bif [A-Z_])(?P<cond>[A-Z0-9_]*(?:CONSTEXPR|LIKELY)[A-Z0-9_]*)(?=[ \t]*\())",
     re.M,

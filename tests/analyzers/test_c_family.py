@@ -9,6 +9,7 @@ import pytest
 from case_files import CASES, analyze_case, assert_case_snapshot, names
 
 from analyzers import analyze_source
+from analyzers.c_branches import mask_branches
 from analyzers.c_macros import mask_macros
 
 C_FAMILY = ["fmt/include/fmt/args.h", "fmt/test/args-test.cc", "cuda/scale_kernel.cu"]
@@ -119,6 +120,7 @@ def test_a_source_beside_its_tests_is_no_test_file():
         (b"  if FMT_CONSTEXPR20 (need_copy<T>::value)\n", b"  if                 (need_copy<T>::value)\n"),
         (b"Py_DEPRECATED(3.9) PyAPI_FUNC(int) g(void);\n", b"                              int  g(void);\n"),
         (b"class GTEST_API_ Message {\n", b"class            Message {\n"),
+        (b"class GTEST_API_ [[nodiscard]] AssertHelper {\n", b"class            [[nodiscard]] AssertHelper {\n"),
         (b"void f() const _GLIBCXX_NOEXCEPT {}\n", b"void f() const                   {}\n"),
         (b"namespace std _GLIBCXX_VISIBILITY(default)\n{\n", b"namespace std                             \n{\n"),
         (b"#define FMT_API __attribute__((visibility))\n", b"#define FMT_API __attribute__((visibility))\n"),
@@ -129,3 +131,65 @@ def test_a_source_beside_its_tests_is_no_test_file():
 )
 def test_macro_shapes_are_blanked(written, masked):
     assert mask_macros(written) == masked
+
+
+def test_an_attribute_after_an_export_macro_keeps_the_rest_of_the_file():
+    """googletest's `class GTEST_API_ [[nodiscard]] AssertHelper`: once read as one function running
+    to the end of the file, which cost every definition after it."""
+    source = (b"namespace testing {\nclass GTEST_API_ [[nodiscard]] AssertHelper {\n public:\n  void Run();\n};\n"
+              b"inline int AddGlobalTestEnvironment(int env) { return env; }\n}  // namespace testing\n")
+    analysis, _ = analyze_source("gtest.h", source)
+    assert names(analysis, "Classes") == ("testing::AssertHelper",)
+    assert names(analysis, "Methods") == ("testing::AssertHelper::Run",)
+    assert names(analysis, "Functions") == ("testing::AddGlobalTestEnvironment",)
+
+
+def test_code_switched_off_by_if_0_is_no_definition():
+    """googletest shows how to use it in `#if 0` blocks: those classes, includes and macros do not exist."""
+    source = (b"#include <live.h>\n#if 0\n#include <example.h>\n#define EXAMPLE 1\nclass FooTest {};\n"
+              b"#elif defined(X)\nclass OnX {};\n#else\nclass Otherwise {};\n#endif\n"
+              b"#if 0  // kept for reference\nint old();\n#else\nint current();\n#endif\n#define LIVE 2\n")
+    analysis, _ = analyze_source("example.h", source)
+    assert names(analysis, "Classes") == ("OnX", "Otherwise")
+    assert names(analysis, "Functions") == ("current",)
+    assert names(analysis, "Macros") == ("LIVE",)
+    assert analysis.imports == ("live.h",)
+
+
+UNBALANCED = b"""namespace t {
+#if defined(_MSC_VER) && (_MSC_VER < 1910)
+TEST(ComparisonBaseTest, DISABLED_WorksWithMoveOnly) {
+#else
+TEST(ComparisonBaseTest, WorksWithMoveOnly) {
+#endif
+  int m{0};
+}
+
+struct AmbiguousCastTypes {
+  class VirtualDerived {};
+};
+}  // namespace t
+"""
+
+
+def test_if_branches_that_each_open_a_brace_do_not_swallow_the_rest_of_the_file():
+    analysis, _ = analyze_source("matchers_test.cc", UNBALANCED)
+    assert names(analysis, "Test Cases") == ("ComparisonBaseTest.DISABLED_WorksWithMoveOnly",)
+    assert names(analysis, "Structs") == ("t::AmbiguousCastTypes",)
+    assert names(analysis, "Classes") == ("t::AmbiguousCastTypes::VirtualDerived",)
+    assert analysis.degraded == ""
+
+
+def test_only_unbalanced_alternatives_are_blanked_with_every_offset_kept():
+    masked = mask_branches(UNBALANCED)
+    assert len(masked) == len(UNBALANCED)
+    assert [i for i, b in enumerate(masked) if b == 10] == [i for i, b in enumerate(UNBALANCED) if b == 10]
+    assert b"DISABLED_WorksWithMoveOnly) {" in masked
+    assert b"#if" not in masked and b"#else" not in masked and b"#endif" not in masked
+    assert b"TEST(ComparisonBaseTest, WorksWithMoveOnly)" not in masked
+    balanced = b"#ifdef A\nint f() { return 1; }\n#else\nint f() { return 2; }\n#endif\n"
+    braces_in_text = b'#if A\nconst char* s = "{";  // {\n#else\nconst char* s = "}";\n#endif\n'
+    nested = b"#if A\nvoid f() {\n#if B\nint x;\n#endif\n#else\nvoid f(int) {\n#endif\n}\n"
+    for source in (balanced, braces_in_text):
+        assert mask_branches(source) == source
+    assert b"#else\nvoid f(int) {" in mask_branches(nested)  # only innermost groups are read as one
