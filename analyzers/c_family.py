@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from analyzers.c_branches import mask_branches
 from analyzers.c_lines import NEVER, scan_directives, scan_scope_macros
@@ -14,9 +15,11 @@ from analyzers.c_tree import (
     function_declarator,
     lost_lines,
     one_line,
+    parse_region,
     parser_for,
     plain_name,
     strip_comments,
+    swallowed_region,
 )
 from analyzers.findings import Findings
 from analyzers.languages import LanguageSpec
@@ -40,13 +43,16 @@ _NAME_TYPES = {
 }  # fmt: skip
 _NAMESPACE_NAMES = {"identifier", "namespace_identifier", "nested_namespace_specifier"}
 _MACRO_CALL = re.compile(r"^([A-Z][A-Z0-9_]{2,})\s*\(")
+_MAX_RESCUES = 20  # parts of one file parsed again (a rescued part may hold another)
 
 
 def analyze(path: str, text: str, spec: LanguageSpec) -> Findings:
     """Walk the declaration levels of the tree (not function bodies); scan lines for signals."""
     source = text.encode("utf-8", "surrogatepass")
-    tree = parser_for(spec.analyzer).parse(mask_macros(mask_branches(source), cuda=spec.analyzer == "cuda"))
-    walker = _Walker(source)
+    parser = parser_for(spec.analyzer)
+    parsed = mask_macros(mask_branches(source), cuda=spec.analyzer == "cuda")
+    walker = _Walker(source, lambda start, end: parse_region(parser, parsed, start, end))
+    tree = parser.parse(parsed)
     walker.visit(tree.root_node, [], None, "")  # why visit: the root itself may be an ERROR node
     findings = walker.findings
     lines = LineIndex(text)
@@ -62,8 +68,10 @@ def analyze(path: str, text: str, spec: LanguageSpec) -> Findings:
 class _Walker:
     """Collects definitions with fully qualified names."""
 
-    def __init__(self, source: bytes):
+    def __init__(self, source: bytes, parse_region: Callable[[int, int], object]):
         self.source = source
+        self.parse_region = parse_region  # (start, end) -> a tree of that part of the source alone
+        self.rescues = 0
         self.findings = Findings()
         self.namespaces: set[str] = set()
         self.classes: dict[str, int] = {}
@@ -159,6 +167,15 @@ class _Walker:
             self.visit_children(body, inner, None, "")
         return True
 
+    def rescue(self, node, scope: list[str], cls: str | None) -> None:
+        """Definitions at the start of a line inside a function body: the parse ran the body past its
+        real end (a macro it could not read), so that part is parsed again on its own and walked."""
+        region = swallowed_region(node, self.source)
+        if region is None or self.rescues >= _MAX_RESCUES:
+            return
+        self.rescues += 1
+        self.visit(self.parse_region(*region).root_node, scope, cls, "")
+
     def enter_namespace(self, node, name_node, scope: list[str]) -> list[str]:
         """Record a namespace (once) and return the scope inside it."""
         parts = self.text(name_node).replace(" ", "").split("::") if name_node else ["(anonymous)"]
@@ -206,8 +223,10 @@ class _Walker:
 
     def visit_declaration(self, node, scope: list[str], cls: str | None, template: str) -> None:
         type_node = node.child_by_field_name("type")
-        if node.type == "function_definition" and self.misread_namespace(node, type_node, scope):
-            return
+        if node.type == "function_definition":
+            if self.misread_namespace(node, type_node, scope):
+                return
+            self.rescue(node, scope, cls)
         if type_node is not None and type_node.type in _CLASS_KINDS:
             self.visit_class(type_node, scope, template)
         declared = node.child_by_field_name("declarator")

@@ -27,6 +27,10 @@ _OPERATOR = re.compile(r"(?:^|(?<=::))operator\b")
 _SCOPE_SPACES = re.compile(r"\s*::\s*")
 _PAREN_SPACES = re.compile(r"\(\s+|\s+\)")
 _COMMENTS = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
+_DEFINITION_AT_COLUMN_0 = re.compile(
+    rb"\n(?:(?:template|class|struct|union|enum|namespace|typedef|using|static|inline|extern)\b"
+    rb"|(?:TEST|TEST_F|TEST_P|TYPED_TEST|TYPED_TEST_P)[ \t]*\()"
+)
 
 
 def comment_above(node, source: bytes) -> str:
@@ -106,6 +110,34 @@ def _errors_in(node):
             yield child
         elif child.has_error:
             yield from _errors_in(child)
+
+
+def swallowed_region(function, source: bytes) -> tuple[int, int] | None:
+    """The part of a function body that is really more definitions, as (start, end) offsets; None when none.
+
+    Code is indented inside a body; a line that starts a definition at column 0 (`template`, `class`,
+    `namespace`, `TEST(`, ...) means the parse did not see where the body ended.
+    """
+    body = function.child_by_field_name("body")
+    if body is None or body.end_point[0] == body.start_point[0]:
+        return None
+    found = _DEFINITION_AT_COLUMN_0.search(source, body.start_byte, body.end_byte)
+    return None if found is None else (found.start() + 1, body.end_byte)
+
+
+def parse_region(parser, source: bytes, start: int, end: int):
+    """The tree of source[start:end] alone, at its true offsets and lines (start is a line's start)."""
+    from tree_sitter import Range
+
+    row = source.count(b"\n", 0, start)
+    last_row = row + source.count(b"\n", start, end)
+    column = end - (source.rfind(b"\n", 0, end) + 1)
+    whole = parser.included_ranges
+    parser.included_ranges = [Range((row, 0), (last_row, column), start, end)]
+    try:
+        return parser.parse(source)
+    finally:
+        parser.included_ranges = whole
 
 
 def plain_name(name: str) -> str:

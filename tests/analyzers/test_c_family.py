@@ -193,3 +193,31 @@ def test_only_unbalanced_alternatives_are_blanked_with_every_offset_kept():
     for source in (balanced, braces_in_text):
         assert mask_branches(source) == source
     assert b"#else\nvoid f(int) {" in mask_branches(nested)  # only innermost groups are read as one
+
+
+def test_a_function_body_run_past_its_end_is_parsed_again_from_the_definition_at_column_0():
+    """A macro argument the parse misreads can make a body swallow the definitions after it, with no
+    error anywhere; a definition at the start of a line inside a body gives it away."""
+    source = b"""namespace checks {
+TEST(errors, nested_expectations) {
+  EXPECT_NONFATAL_FAILURE(
+      EXPECT_THROW(throw std::runtime_error("first"), std::logic_error),
+      "");
+}
+
+TEST(errors, after_the_nested_one) {
+  if (ready()) run();
+}
+
+struct Fixture {
+  int value;
+};
+}  // namespace checks
+"""
+    analysis, _ = analyze_source("checks_test.cc", source)
+    assert [(s.kind, s.name, s.line) for s in analysis.symbols] == [
+        ("namespace", "checks", 1),
+        ("test", "errors.nested_expectations", 2),
+        ("test", "errors.after_the_nested_one", 8),
+        ("struct", "checks::Fixture", 12),
+    ]
