@@ -14,6 +14,8 @@ from analyzers.textutil import choose_purpose, first_sentence, line_list, normal
 _PARSER = None
 _MYST_ROLE = re.compile(r"\{([\w:-]+)\}$")
 _MYST_DIRECTIVE = re.compile(r"^\{([\w:-]+)\}\s*(.*)$")
+# `## Test Fixtures {#same-data}`, `## Setup {: .note}`: attributes (kramdown, mkdocs attr_list), no title words.
+_HEADING_ATTRIBUTES = re.compile(r"\s*\{[:#.][^{}]*\}\s*$")
 _SHELL_FENCES = {"bash", "sh", "shell", "console", "zsh"}
 _PIPE_TO_SHELL = re.compile(r"\|\s*(?:sudo\s+)?(?:ba|z)?sh\b")
 
@@ -73,7 +75,7 @@ class _Reader:
 
     def heading(self, token, inline) -> None:
         self.heading_inline = inline
-        title = self.inline(inline, ticks=False)
+        title = _HEADING_ATTRIBUTES.sub("", self.inline(inline, ticks=False))
         line = token.map[0] + 1 if token.map else 0
         level = int(token.tag[1:]) if token.tag[1:].isdigit() else 1
         if level == 1 and not self.findings.title and self.at_top:

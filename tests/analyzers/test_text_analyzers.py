@@ -84,3 +84,10 @@ def test_poetry_pyproject_and_broken_toml():
     assert names(analysis, "Dependencies") == ("requests",)
     broken, _ = analyze_source("config.toml", b"[server\nport = 1\n")
     assert broken.degraded.startswith("TOML parse failed")
+
+
+def test_markdown_heading_attributes_are_no_part_of_the_title():
+    source = b"# Primer {#primer}\n\n## Test Fixtures {#same-data}\n\n## Setup {: .note }\n\n## Sets {a, b}\n"
+    analysis, _ = analyze_source("docs/primer.md", source)
+    assert analysis.title == "Primer"
+    assert names(analysis, "Headings") == ("Primer", "Sets {a, b}", "Setup", "Test Fixtures")
