@@ -53,7 +53,9 @@ def run_generate(request: GenerateRequest) -> tuple[Plan, RepoConfig]:
             changes, everything, config = None, True, whole
     engine = DocEngine(config, worktree_sources(repo, files, config, request.base, changes), files, files)
     if everything:
-        taken = [p for p in sorted(expected_pages(engine)) if not _ours_or_absent(files.read_tail(p))]
+        # A first generation (no docs folder yet) finds nothing in its way without a look at each page.
+        present = os.path.isdir(os.path.join(repo.root, config.docs_dir))
+        taken = [p for p in sorted(expected_pages(engine)) if present and not _ours_or_absent(files.read_tail(p))]
         if taken:
             raise OwnershipError(taken, config.docs_dir)
         plan = _plan_all(engine, request.jobs, None if request.check else repo.root)
