@@ -6,9 +6,11 @@ after another (per-process caches such as installation tokens stay warm). In the
 SIGALRM at DOCBOT_JOB_TIMEOUT raises JobTimedOut inside the job, so the job's own failure
 path reports it on the check run; a job still running GRACE seconds later (stuck in code
 that never returns to Python) is killed with SIGKILL and the thread gets JobTimedOut all
-the same. SIGTERM (worker stopping) makes the child raise StopRequested, which is no
-Exception: no failure is reported, finally blocks free the job's locks, and the thread
-hands the delivery back to the queue.
+the same. A job killed so, or whose process died, could not report its failure: a fresh
+child then runs the *reporter* the worker was handed (bot/pr's, which completes the check
+run the job left in progress), under a time limit of its own. SIGTERM (worker stopping)
+makes the child raise StopRequested, which is no Exception: no failure is reported,
+finally blocks free the job's locks, and the thread hands the delivery back to the queue.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 GRACE = 10.0  # seconds past the time limit before a job that ignored it is killed
 STOP_WAIT = 5.0  # seconds a stopping job gets to unwind before SIGKILL
+REPORT_LIMIT = 60.0  # seconds the reporter of a killed or dead job gets
 PR_SET_PDEATHSIG = 1
 
 
@@ -44,10 +47,16 @@ class JobProcessDied(RuntimeError):
 
 
 class JobHost:
-    """One child process that runs jobs for one worker thread; restarted after a kill."""
+    """One child process that runs jobs for one worker thread; restarted after a kill.
 
-    def __init__(self, runner: Callable[[Any, Any], str], settings: Any, *, grace: float = GRACE) -> None:
+    `reporter(job, settings, exc)` tells the user about a job that was killed or died (exc: JobTimedOut or
+    JobProcessDied); it runs in a fresh child and returns a one-line outcome for the log.
+    """
+
+    def __init__(self, runner: Callable[[Any, Any], str], settings: Any, *,
+                 reporter: Callable[[Any, Any, Exception], str] | None = None, grace: float = GRACE) -> None:
         self._runner, self._settings, self._grace = runner, settings, grace
+        self._reporter = reporter
         self._proc: multiprocessing.process.BaseProcess | None = None
         self._conn: Connection | None = None
         self.stopping = threading.Event()
@@ -56,7 +65,20 @@ class JobHost:
         """The runner's outcome; its exception re-raised here; JobTimedOut past the limit; StopRequested."""
         if self.stopping.is_set():
             raise StopRequested()
-        conn = self._started()
+        try:
+            kind, value, text = self._ask(self._runner, job, timeout)
+        except (JobTimedOut, JobProcessDied) as lost:
+            self._report_lost(job, lost)
+            raise
+        if kind == "done":
+            return value
+        value.remote_traceback = text
+        raise value
+
+    def _ask(self, runner: Callable[[Any, Any], Any], job: Any, timeout: float) -> tuple[str, Any, str]:
+        """Run `job` in the child: its answer ("done" or "failed", value, traceback text); JobTimedOut when it
+        was killed past the limit, JobProcessDied when its process ended, StopRequested."""
+        conn = self._started(runner)
         conn.send((job, timeout))
         deadline = time.monotonic() + timeout + self._grace
         while not conn.poll(0.2):
@@ -67,20 +89,39 @@ class JobHost:
                 self.close(kill=True)
                 raise JobTimedOut(f"the job ran past its time limit of {timeout:g} s and was killed")
         try:
-            kind, value, text = conn.recv()
+            answer = conn.recv()
         except (EOFError, OSError):
-            code = self._proc.exitcode if self._proc is not None else None
-            self.close(kill=True)
+            proc = self._proc
+            self.close(kill=True)  # joins it: its exit code is known after
+            code = proc.exitcode if proc is not None else None
             if self.stopping.is_set():
                 raise StopRequested() from None
             raise JobProcessDied(f"the job's process ended without an answer (exit {code})") from None
-        if kind == "done":
-            return value
-        if kind == "stopped":
+        if answer[0] == "stopped":
             self.close()
             raise StopRequested()
-        value.remote_traceback = text
-        raise value
+        return answer
+
+    def _report_lost(self, job: Any, lost: Exception) -> None:
+        """The killed (or dead) job could not say so: the reporter does, in a fresh child, then that child ends."""
+        if self._reporter is None or self.stopping.is_set():
+            return
+        reporter = self._reporter
+        delivery = getattr(job, "delivery_id", job)
+        self.close(kill=True)  # the job's child is gone already; this makes sure the reporter gets a fresh one
+        try:
+            kind, value, _ = self._ask(lambda same_job, settings: reporter(same_job, settings, lost), job, REPORT_LIMIT)
+        except (JobTimedOut, JobProcessDied) as exc:
+            kind, value = "failed", exc
+        except StopRequested:
+            return
+        finally:
+            self.close(kill=True)  # it has answered; the next job gets a child that runs jobs
+        if kind == "done":
+            logger.info("delivery %s: stopped job reported: %s", delivery, value)
+        else:
+            logger.warning("delivery %s: could not report the stopped job: %s: %s", delivery,
+                           type(value).__name__, value)
 
     def request_stop(self) -> None:
         """From the worker's signal handler: ask the child to unwind (it raises StopRequested)."""
@@ -116,7 +157,9 @@ class JobHost:
             proc.kill()
             proc.join()
 
-    def _started(self) -> Connection:
+    def _started(self, runner: Callable[[Any, Any], Any]) -> Connection:
+        """The child's pipe; a new child (running `runner`) when there is none. A reporter's child never
+        outlives its report, so a live child is always one that runs jobs."""
         if self._proc is not None and self._proc.is_alive() and self._conn is not None:
             return self._conn
         self.close(kill=True)
@@ -124,7 +167,7 @@ class JobHost:
         # but this one, and touches nothing the parent's other threads hold (the delivery log, Huey).
         context = multiprocessing.get_context("fork")
         ours, theirs = context.Pipe()
-        proc = context.Process(target=_child_main, args=(theirs, self._runner, self._settings, os.getpid()),
+        proc = context.Process(target=_child_main, args=(theirs, runner, self._settings, os.getpid()),
                                name="docbot-job")
         proc.start()
         theirs.close()

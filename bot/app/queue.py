@@ -49,6 +49,7 @@ WORKER_NICENESS = 10  # the worker yields the cores to the webhook server beside
 SQLITE_PREFIX = "sqlite:///"
 
 Runner = Callable[[Job, Settings], str]
+Reporter = Callable[[Job, Settings, Exception], str]  # tells the PR about a job that was killed or died
 
 
 class QueueStorage(SqliteStorage):
@@ -83,16 +84,18 @@ def make_huey(settings: Settings) -> Huey:
 class DeliveryQueue:
     """The Huey instance with run_delivery registered, and the delivery log it reports to.
 
-    `isolate=True` (the worker) runs each job in a child process with the time limit.
+    `isolate=True` (the worker) runs each job in a child process with the time limit; `reporter` then
+    reports a job killed past it, or whose process died, from a fresh child (see bot/app/jobhost.py).
     """
 
-    def __init__(self, settings: Settings, *, runner: Runner | None = None, isolate: bool = False) -> None:
+    def __init__(self, settings: Settings, *, runner: Runner | None = None, reporter: Reporter | None = None,
+                 isolate: bool = False) -> None:
         self.settings = settings
         self.log = open_log(settings)
         self.huey = make_huey(settings)
         # The worker's entry point hands the job runner in: the web process only enqueues and
         # never loads the job code (GitPython, PyGithub).
-        self._runner = runner
+        self._runner, self._reporter = runner, reporter
         self._isolate = isolate
         self.owner = f"{socket.gethostname()}:{os.getpid()}"
         self._in_hand: dict[str, str] = {}  # delivery id -> owner, for lease renewals
@@ -176,7 +179,7 @@ class DeliveryQueue:
             return self._runner(job, self.settings)
         host = getattr(self._local, "host", None)
         if host is None:
-            host = self._local.host = JobHost(self._runner, self.settings)
+            host = self._local.host = JobHost(self._runner, self.settings, reporter=self._reporter)
             with self._guard:
                 self._hosts.append(host)
                 if self._stopping.is_set():
@@ -277,13 +280,14 @@ def housekeeping(queue: DeliveryQueue, stop: threading.Event) -> None:
             logger.warning("housekeeping: %s: %s", type(exc).__name__, exc)
 
 
-def run_worker(settings: Settings, workers: int = 1, *, runner: Runner | None = None) -> None:
+def run_worker(settings: Settings, workers: int = 1, *, runner: Runner | None = None,
+               reporter: Reporter | None = None) -> None:
     """Re-enqueue what the log still has pending, then consume until SIGINT/SIGTERM (a stop within 10 s)."""
     try:
         os.nice(WORKER_NICENESS)
     except OSError:
         logger.warning("worker: could not lower its CPU priority")
-    queue = DeliveryQueue(settings, runner=runner, isolate=True)
+    queue = DeliveryQueue(settings, runner=runner, reporter=reporter, isolate=True)
     requeued = queue.requeue_pending()
     logger.info("worker starting: %d pending deliveries re-enqueued", len(requeued))
     stop = threading.Event()

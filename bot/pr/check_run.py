@@ -6,8 +6,8 @@ import logging
 from dataclasses import dataclass
 
 from bot.config import RepoConfig
-from bot.errors import DocbotError, GitHubError
-from bot.github.records import CheckOutput, PullInfo
+from bot.errors import DocbotError, GitHubError, is_permanent
+from bot.github.records import CheckOutput, CheckRunInfo, PullInfo
 from bot.pr.commands import CHECK_ACTIONS
 from bot.pr.job_context import CHECK_NAME, JobContext
 
@@ -33,11 +33,16 @@ def start_check(ctx: JobContext, head_sha: str, config: RepoConfig | None) -> Ch
     """This head's check run, in progress: our own one reused if a run of this job already made it."""
     if config is not None and not config.check_run:
         return Check()
-    slug = ctx.bot_login.removesuffix("[bot]")
-    runs = [r for r in ctx.api.list_check_runs(ctx.repo, head_sha, CHECK_NAME) if r.app_slug == slug]
+    runs = our_check_runs(ctx, head_sha)
     if runs:
         return Check(runs[0].id)
     return Check(ctx.api.create_check_run(ctx.repo, CHECK_NAME, head_sha, status="in_progress").id)
+
+
+def our_check_runs(ctx: JobContext, head_sha: str) -> list[CheckRunInfo]:
+    """This head's `docbot` check runs made by this App (any App may name a check run `docbot`)."""
+    slug = ctx.bot_login.removesuffix("[bot]")
+    return [r for r in ctx.api.list_check_runs(ctx.repo, head_sha, CHECK_NAME) if r.app_slug == slug]
 
 
 def complete_check(ctx: JobContext, check: Check, conclusion: str, output: CheckOutput,
@@ -74,6 +79,30 @@ def report_failure(ctx: JobContext, exc: Exception, config: RepoConfig | None = 
             complete_check(ctx, check, "failure", CheckOutput("docbot failed", summary))
     except GitHubError as report_error:
         ctx.log("could not report the failure: %s", report_error, level=logging.WARNING)
+
+
+def complete_lost_check(ctx: JobContext, head_sha: str, exc: Exception) -> bool:
+    """Fail this head's check run that a job killed past its time limit (or whose process died) left in progress.
+
+    True when it did; never creates a check run (the repository may have turned them off).
+    """
+    runs = our_check_runs(ctx, head_sha)
+    if not runs or runs[0].status == "completed":
+        return False
+    summary = f"docbot's job was stopped before it could finish: {exc}.\n\n{next_step(ctx, exc, not is_permanent(exc))}"
+    complete_check(ctx, Check(runs[0].id), "failure", CheckOutput("docbot was stopped", summary))
+    return True
+
+
+def next_step(ctx: JobContext, exc: Exception, retried: bool) -> str:
+    """What happens after a failure: docbot's retry, or what the user can do about it."""
+    log = f"the App's operators can find delivery `{ctx.job.delivery_id}` in the worker log"
+    if retried:
+        return f"docbot retries a passing failure on its own; {log}."
+    if is_permanent(exc):
+        return ("A retry cannot mend this, so docbot does not try again: fix the cause, then push again or "
+                "comment `/docs regenerate`.")
+    return f"Comment `/docs regenerate` to try again; {log}."
 
 
 def cap_check_text(text: str) -> str:

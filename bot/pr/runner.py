@@ -11,7 +11,7 @@ from bot.app.settings import Settings
 from bot.errors import GitError, GitHubError
 from bot.github.app_auth import InstallationTokens, app_jwt
 from bot.github.client import GitHubApi, app_slug
-from bot.pr.check_run import JobFailed, report_failure
+from bot.pr.check_run import JobFailed, complete_lost_check, report_failure
 from bot.pr.command_jobs import run_check_action, run_commands
 from bot.pr.job_context import JobContext
 from bot.pr.lifecycle import onboard, rerun, sync_default_branch
@@ -29,6 +29,8 @@ RUNNERS: dict[str, Callable[[JobContext], str]] = {
     "push_sync": sync_default_branch,
     "onboard": onboard,
 }
+
+LOST_REPORTED = frozenset({"pr_sync", "command", "check_action", "rerun"})  # the kinds that keep a check run
 
 _guard = threading.Lock()
 _tokens: dict[tuple[str, str], InstallationTokens] = {}
@@ -64,6 +66,23 @@ def run(job: Job, settings: Settings, *, on_stage: Stage | None = None) -> str:
             if ctx is not None:
                 ctx.api.close()
     raise AssertionError("unreachable")
+
+
+def report_lost(job: Job, settings: Settings, exc: Exception) -> str:
+    """The JobHost's reporter, in a fresh process: a job killed past its time limit, or whose process died,
+    could not say so; fail the check run it left in progress (none is created). Returns a one-line outcome."""
+    if job.kind not in LOST_REPORTED:
+        return f"{job.kind} jobs keep no check run"
+    ctx = context_for(job, settings, None)
+    try:
+        head_sha = job.head_sha
+        if head_sha is None and job.pr_number is not None:  # a command's job learns its head from the API
+            head_sha = ctx.api.get_pull(job.repo, job.pr_number).head_sha
+        if head_sha is not None and complete_lost_check(ctx, head_sha, exc):
+            return f"the check run on {head_sha[:12]} says the job was stopped"
+        return "no check run in progress to complete"
+    finally:
+        ctx.api.close()
 
 
 def refused_credentials(exc: Exception) -> bool:

@@ -40,12 +40,33 @@ def config_error(job, settings):
     raise ConfigError(".github/docbot.yml: exclude must be a list")
 
 
+def leaves_its_pid(then):
+    """A runner that writes its process id to `job.pid` in the data dir, then does what `then` does."""
+    def runner(job, settings):
+        (settings.data_dir / "job.pid").write_text(str(os.getpid()))
+        return then(job, settings)
+    return runner
+
+
+def recording_reporter(job, settings, exc):
+    """A reporter that leaves its process id, the job and the error it was handed in the data dir."""
+    (settings.data_dir / "reported").write_text(f"{os.getpid()}\n{job}\n{type(exc).__name__}: {exc}\n")
+    return "reported"
+
+
+def reported(settings) -> list[str] | None:
+    """What recording_reporter wrote (pid, job, error), or None when it never ran."""
+    path = settings.data_dir / "reported"
+    return path.read_text().splitlines() if path.exists() else None
+
+
 @pytest.fixture
 def make_queue(tmp_path):
     made = []
 
-    def build(runner, **settings) -> DeliveryQueue:
-        queue = DeliveryQueue(Settings(data_dir=tmp_path / "data", **settings), runner=runner, isolate=True)
+    def build(runner, reporter=None, **settings) -> DeliveryQueue:
+        queue = DeliveryQueue(Settings(data_dir=tmp_path / "data", **settings), runner=runner, reporter=reporter,
+                              isolate=True)
         made.append(queue)
         return queue
 
@@ -56,7 +77,7 @@ def make_queue(tmp_path):
 
 
 def test_a_cpu_bound_job_past_its_time_limit_is_stopped_and_not_retried(make_queue, caplog):
-    queue = make_queue(backtracking, job_timeout=1)
+    queue = make_queue(backtracking, recording_reporter, job_timeout=1)
     queue.log.record("d-slow", "pull_request", "opened", OPENED)
     queue.enqueue("d-slow")
     assert run_next(queue) == "failed"
@@ -65,15 +86,20 @@ def test_a_cpu_bound_job_past_its_time_limit_is_stopped_and_not_retried(make_que
     assert delivery.error == "attempt 1: JobTimedOut: the job ran past its time limit of 1 s and was stopped"
     assert queue.depth() == 0 and queue.huey.scheduled_count() == 0
     assert "not retried" in caplog.text
+    assert reported(queue.settings) is None  # the job was alive to report its own failure
 
 
-def test_a_job_deaf_to_the_alarm_is_killed_after_the_grace(tmp_path):
-    host = JobHost(deaf_to_alarms, Settings(data_dir=tmp_path), grace=0.5)
+def test_a_job_deaf_to_the_alarm_is_killed_after_the_grace_and_reported_from_a_fresh_process(tmp_path):
+    settings = Settings(data_dir=tmp_path)
+    host = JobHost(leaves_its_pid(deaf_to_alarms), settings, reporter=recording_reporter, grace=0.5)
     try:
         with pytest.raises(JobTimedOut, match="was killed"):
-            host.run(None, 0.5)
+            host.run("job-1", 0.5)
     finally:
         host.close(kill=True)
+    pid, job, error = reported(settings)
+    assert pid not in ((tmp_path / "job.pid").read_text(), str(os.getpid()))
+    assert (job, error) == ("job-1", "JobTimedOut: the job ran past its time limit of 0.5 s and was killed")
 
 
 def _zombie(pid: str) -> bool:
@@ -81,13 +107,44 @@ def _zombie(pid: str) -> bool:
         return stat.read().split(") ")[1].startswith("Z")
 
 
-def test_a_job_process_killed_mid_job_is_a_retriable_failure(tmp_path):
-    host = JobHost(lambda job, settings: os.kill(os.getpid(), signal.SIGKILL), Settings(data_dir=tmp_path))
+def dies_on_its_first_job(job, settings):
+    if not (settings.data_dir / "died").exists():
+        (settings.data_dir / "died").touch()
+        os.kill(os.getpid(), signal.SIGKILL)
+    return f"{os.getpid()} ran {job}"
+
+
+def test_a_job_process_killed_mid_job_is_a_retriable_failure_reported_from_a_fresh_process(make_queue, caplog):
+    queue = make_queue(leaves_its_pid(dies_on_its_first_job), recording_reporter)
+    queue.log.record("d-died", "pull_request", "opened", OPENED)
+    queue.enqueue("d-died")
+    caplog.set_level(logging.INFO, logger="bot.app.jobhost")
+    assert run_next(queue) == "retrying"
+    died = "JobProcessDied: the job's process ended without an answer (exit -9)"
+    assert queue.log.get("d-died").error == f"attempt 1: {died}"
+    pid, job, error = reported(queue.settings)
+    dead = (queue.settings.data_dir / "job.pid").read_text()
+    assert pid not in (dead, str(os.getpid()))
+    assert "delivery_id='d-died'" in job and error == died
+    assert "delivery d-died: stopped job reported: reported" in caplog.text
+    later = datetime.now(UTC).replace(tzinfo=None) + timedelta(minutes=1)
+    ran_in, _ = run_next(queue, later).split(" ran ")  # the retry: the job runner again, in a child of its own
+    assert ran_in not in (dead, pid, str(os.getpid())) and queue.log.get("d-died").status == "done"
+
+
+def test_a_reporter_that_fails_costs_one_log_line_and_the_jobs_own_error_stands(tmp_path, caplog):
+    def unreachable_github(job, settings, exc):
+        raise ConnectionError("GitHub is unreachable")
+
+    host = JobHost(dies_on_its_first_job, Settings(data_dir=tmp_path), reporter=unreachable_github)
     try:
-        with pytest.raises(JobProcessDied, match="ended without an answer"):
-            host.run(None, 10)
+        with pytest.raises(JobProcessDied):
+            host.run("job-2", 10)
+        assert host.run("job-3", 10).endswith("ran job-3")
     finally:
         host.close(kill=True)
+    assert [r.getMessage() for r in caplog.records] == [
+        "delivery job-2: could not report the stopped job: ConnectionError: GitHub is unreachable"]
 
 
 def test_the_job_process_survives_between_jobs_and_a_dead_one_is_replaced(tmp_path):
