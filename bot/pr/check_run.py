@@ -65,13 +65,14 @@ def check_buttons(ctx: JobContext, pull: PullInfo) -> list[dict[str, str]]:
 
 
 def report_failure(ctx: JobContext, exc: Exception, config: RepoConfig | None = None,
-                   check: Check | None = None) -> None:
-    """Tell the PR why the job failed, on this head's check run; never let the report hide the failure."""
+                   check: Check | None = None, *, retried: bool | None = None) -> None:
+    """Tell the PR why the job failed and what comes next, on this head's check run; never let the report hide
+    the failure. `retried`: whether the queue runs the job again (default: unless the error is permanent)."""
     if config is not None and (not config.check_run or config.mode == "off"):
         return
     reason = str(exc) if isinstance(exc, DocbotError) else f"an internal error ({type(exc).__name__})"
-    summary = (f"docbot could not finish: {reason}.\n\nIt retries on its own; the App's operators can find "
-               f"delivery `{ctx.job.delivery_id}` in the worker log.")
+    retried = not is_permanent(exc) if retried is None else retried
+    summary = f"docbot could not finish: {reason}.\n\n{next_step(ctx, exc, retried)}"
     try:
         if (check is None or check.id is None) and ctx.job.head_sha:
             check = start_check(ctx, ctx.job.head_sha, config)

@@ -64,8 +64,9 @@ def run_command(ctx: JobContext, command: Command, permission: Callable[[], str]
         return ACTIONS[command.name](ctx, command)
     except (DocbotError, JobFailed) as exc:
         failed = exc if isinstance(exc, JobFailed) else JobFailed(exc)
-        report_failure(ctx, failed.cause, failed.config, failed.check)
-        if not isinstance(failed.cause, DocbotError):
+        refused = isinstance(failed.cause, DocbotError)  # answered in the reply, not retried
+        report_failure(ctx, failed.cause, failed.config, failed.check, retried=not refused)
+        if not refused:
             raise failed.cause from None  # a bug, not a refusal: the queue retries and logs it
         ctx.log("/docs %s failed: %s", command.name, failed.cause)
         return CommandResult(command, "failed", str(failed.cause))

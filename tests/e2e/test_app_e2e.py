@@ -190,13 +190,47 @@ def test_a_failed_job_says_why_on_the_check_run_and_its_retry_completes(github, 
     docbot_app.run_jobs()
     [run] = runs_on(github, pull["head"]["sha"])
     assert run["conclusion"] == "failure"
-    assert "commenting on octo/widgets#1: HTTP 502" in run["output"]["summary"]
+    summary = run["output"]["summary"]
+    assert "commenting on octo/widgets#1: HTTP 502" in summary
+    [delivery] = docbot_app.queue.log.pending()
+    assert summary.endswith(f"docbot retries a passing failure on its own; the App's operators can find delivery "
+                            f"`{delivery}` in the worker log.")
     assert docbot_app.deliveries()["queued"] == 1  # the queue retries it
     [retry] = docbot_app.queue.huey.read_schedule(later())
     docbot_app.queue.huey.execute(retry, later())
     [run] = runs_on(github, pull["head"]["sha"])
     assert run["conclusion"] == "action_required"
     assert len(summaries(github)) == 1 and len(companion_pulls(github)) == 1
+
+
+def test_a_failure_no_retry_can_mend_says_what_the_user_can_do_and_is_not_retried(github, docbot_app, repo):
+    hand_written = {"docs/src/widgets/shapes.py_docs.md": "# Shapes\n\nWritten by hand.\n"}
+    pull = open_pr(github, {**CHANGE, **hand_written})
+    [outcome] = run_one_job(docbot_app)[0]
+    assert outcome == "failed"
+    [run] = runs_on(github, pull["head"]["sha"])
+    assert run["conclusion"] == "failure"
+    assert "docbot did not write sit where its pages go: docs/src/widgets/shapes.py_docs.md" in run["output"]["summary"]
+    assert run["output"]["summary"].endswith(
+        "A retry cannot mend this, so docbot does not try again: fix the cause, then push again or comment "
+        "`/docs regenerate`.")
+    assert docbot_app.deliveries()["failed"] == 1 and docbot_app.queue.huey.pending_count() == 0
+
+
+def test_a_failed_command_is_answered_not_retried_and_its_check_run_says_how_to_try_again(github, docbot_app, repo):
+    pull = open_pr(github)
+    github.world.events.clear()  # no PR job: the command's job is the first, and makes the summary comment
+    github.set_permission("octo", "widgets", "carol", "write")
+    github.add_comment("octo", "widgets", pull["number"], "/docs regenerate", user="carol")
+    github.fail_next("POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments", status=502)
+    [outcome] = run_one_job(docbot_app)[0]
+    assert outcome.startswith("/docs regenerate: failed")
+    [run] = runs_on(github, pull["head"]["sha"])
+    [delivery] = [d for d in docbot_app.queue.log.recent(10) if d.event == "issue_comment"]
+    assert run["conclusion"] == "failure" and run["output"]["summary"].endswith(
+        f"Comment `/docs regenerate` to try again; the App's operators can find delivery `{delivery.delivery_id}` "
+        "in the worker log.")
+    assert docbot_app.deliveries()["queued"] == 0
 
 
 def test_closing_the_pr_closes_the_companion_and_deletes_its_branch(github, docbot_app, repo):
