@@ -57,8 +57,9 @@ def run(job: Job, settings: Settings, *, on_stage: Stage | None = None) -> str:
             if not last_try and ctx is not None and refused_credentials(failed.cause):
                 installation_tokens(settings).forget(job.installation_id)
                 continue
-            logger.error("delivery %s: %s job for %s#%s failed", job.delivery_id, job.kind, job.repo,
-                         job.pr_number, exc_info=failed.cause)
+            # One line: the queue logs the traceback once, when it gives the delivery up.
+            logger.error("delivery %s: %s job for %s#%s failed: %s", job.delivery_id, job.kind, job.repo,
+                         job.pr_number, type(failed.cause).__name__)
             if ctx is not None and (job.kind == "pr_sync" or failed is exc):
                 report_failure(ctx, failed.cause, failed.config, failed.check)
             raise failed.cause from None

@@ -3,6 +3,7 @@ companion branch and PR, sticky summary and check run, through the real GitHub A
 
 from __future__ import annotations
 
+import logging
 import signal
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -11,6 +12,7 @@ import pytest
 import requests
 from apphost import stop_worker, wait_until
 
+from bot.app.queue import RETRIES
 from bot.config import RepoConfig
 from bot.engine.records import config_digest
 from bot.engine.summary import MARKER
@@ -231,6 +233,22 @@ def test_a_failed_command_is_answered_not_retried_and_its_check_run_says_how_to_
         f"Comment `/docs regenerate` to try again; the App's operators can find delivery `{delivery.delivery_id}` "
         "in the worker log.")
     assert docbot_app.deliveries()["queued"] == 0
+
+
+def test_a_job_failing_on_every_attempt_logs_one_line_each_and_one_traceback(github, docbot_app, repo, caplog):
+    pull = open_pr(github)
+    docbot_app.deliver_events()
+    github.fail_next("POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments", status=502, times=RETRIES + 1)
+    caplog.set_level(logging.INFO)
+    huey = docbot_app.queue.huey
+    while tasks := huey.read_schedule(later()) or [t for t in [huey.dequeue()] if t is not None]:
+        for task in tasks:  # each retry as soon as it is due, as if its delay had passed
+            huey.execute(task, later())
+    assert docbot_app.deliveries()["failed"] == 1
+    assert runs_on(github, pull["head"]["sha"])[0]["conclusion"] == "failure"
+    failed = [r.getMessage() for r in caplog.records if r.name == "bot.pr.runner" and r.levelno == logging.ERROR]
+    assert len(failed) == RETRIES + 1 and all(m.endswith("job for octo/widgets#1 failed: GitHubError") for m in failed)
+    assert sum(r.exc_info is not None or "Traceback" in r.getMessage() for r in caplog.records) == 1
 
 
 def test_closing_the_pr_closes_the_companion_and_deletes_its_branch(github, docbot_app, repo):
