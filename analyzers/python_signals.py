@@ -29,10 +29,10 @@ _HTTP_CALLS = {
 }
 _SUBPROCESS = {"run", "call", "check_call", "check_output", "Popen", "getoutput", "getstatusoutput"}
 # Why: walking every expression costs as much as parsing; str.find says where to look.
-_RISKY_NEEDLES = (
-    *("eval(", "exec(", "os.system(", "os.popen(", "shell=True", "verify=False"),
-    *("pickle.load", "marshal.load", "dill.load", "torch.load(", "yaml.load("),  # the spellings _call_risk knows
-)
+_RISKY_NEEDLES = ("eval(", "exec(", "os.system(", "os.popen(", "shell=True", "verify=False")
+# The loaders _call_risk knows (`pickle.load`, `torch.load(`, ...), found by one scan for `.load`:
+# the name written before it, and what must follow it.
+_LOADERS = (("pickle", ""), ("marshal", ""), ("dill", ""), ("torch", "("), ("yaml", "("))
 
 
 def dotted_name(node: ast.AST) -> str:
@@ -167,6 +167,13 @@ def risky_offsets(text: str) -> list[int]:
         while found >= 0:
             offsets.append(found)
             found = text.find(needle, found + 1)
+    found = text.find(".load")
+    while found >= 0:
+        for name, after in _LOADERS:
+            start = found - len(name)
+            if start >= 0 and text.startswith(name, start) and text.startswith(after, found + 5):
+                offsets.append(start)
+        found = text.find(".load", found + 1)
     return sorted(offsets)
 
 
