@@ -43,7 +43,8 @@ _NAME_TYPES = {
 }  # fmt: skip
 _NAMESPACE_NAMES = {"identifier", "namespace_identifier", "nested_namespace_specifier"}
 _MACRO_CALL = re.compile(r"^([A-Z][A-Z0-9_]{2,})\s*\(")
-_MAX_RESCUES = 20  # parts of one file parsed again (a rescued part may hold another)
+# Parsing parts of a file again costs at most this many times the file's own parse, whatever it holds.
+_RESCUE_BUDGET = 2
 
 
 def analyze(path: str, text: str, spec: LanguageSpec) -> Findings:
@@ -71,7 +72,7 @@ class _Walker:
     def __init__(self, source: bytes, parse_region: Callable[[int, int], object]):
         self.source = source
         self.parse_region = parse_region  # (start, end) -> a tree of that part of the source alone
-        self.rescues = 0
+        self.rescue_left = _RESCUE_BUDGET * len(source)  # bytes that may still be parsed again
         self.findings = Findings()
         self.namespaces: set[str] = set()
         self.classes: dict[str, int] = {}
@@ -171,9 +172,9 @@ class _Walker:
         """Definitions at the start of a line inside a function body: the parse ran the body past its
         real end (a macro it could not read), so that part is parsed again on its own and walked."""
         region = swallowed_region(node, self.source)
-        if region is None or self.rescues >= _MAX_RESCUES:
+        if region is None or region[1] - region[0] > self.rescue_left:
             return
-        self.rescues += 1
+        self.rescue_left -= region[1] - region[0]
         self.visit(self.parse_region(*region).root_node, scope, cls, "")
 
     def enter_namespace(self, node, name_node, scope: list[str]) -> list[str]:

@@ -221,3 +221,15 @@ struct Fixture {
         ("test", "errors.after_the_nested_one", 8),
         ("struct", "checks::Fixture", 12),
     ]
+
+
+def test_parsing_parts_again_is_bounded_by_twice_the_file():
+    """Bodies nested to the end of the file, each holding the next at column 0: every rescue would
+    parse almost the whole file again; the budget stops them after twice the file's size."""
+    levels = 12
+    source = b"".join(b"void f%d() {\n  int pad[] = {1, 2, 3, 4, 5, 6, 7, 8};\nstruct S%d {};\n" % (i, i)
+                      for i in range(levels)) + b"}\n" * levels
+    analysis, _ = analyze_source("deep.cc", source)
+    found = [s.name for s in analysis.symbols if s.kind == "struct"]
+    assert found[:2] == ["S0", "S1"]
+    assert len(found) < levels
