@@ -46,6 +46,7 @@ class Job:
     author_association: str | None = None
     action_identifier: str | None = None
     repositories: tuple[str, ...] = ()  # onboarding: every repository the installation added
+    last_attempt: bool = False  # set by the queue: a failure of this run is not retried
 
 
 @dataclass(frozen=True)

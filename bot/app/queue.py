@@ -21,6 +21,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from huey import Huey, RedisHuey, SqliteHuey
@@ -159,7 +160,7 @@ class DeliveryQueue:
         with self._guard:
             self._in_hand[delivery_id] = self.owner
         try:
-            outcome = self._run(job)
+            outcome = self._run(replace(job, last_attempt=attempt > RETRIES))
         except StopRequested:
             self.log.release(delivery_id, self.owner)
             self.enqueue(delivery_id)

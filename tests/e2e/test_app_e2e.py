@@ -245,7 +245,11 @@ def test_a_job_failing_on_every_attempt_logs_one_line_each_and_one_traceback(git
         for task in tasks:  # each retry as soon as it is due, as if its delay had passed
             huey.execute(task, later())
     assert docbot_app.deliveries()["failed"] == 1
-    assert runs_on(github, pull["head"]["sha"])[0]["conclusion"] == "failure"
+    [run] = runs_on(github, pull["head"]["sha"])
+    [delivery] = docbot_app.queue.log.recent(1)
+    assert run["conclusion"] == "failure" and run["output"]["summary"].endswith(  # the last try: no "retries"
+        f"Comment `/docs regenerate` to try again; the App's operators can find delivery `{delivery.delivery_id}` "
+        "in the worker log.")
     failed = [r.getMessage() for r in caplog.records if r.name == "bot.pr.runner" and r.levelno == logging.ERROR]
     assert len(failed) == RETRIES + 1 and all(m.endswith("job for octo/widgets#1 failed: GitHubError") for m in failed)
     assert sum(r.exc_info is not None or "Traceback" in r.getMessage() for r in caplog.records) == 1
