@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 from urllib.parse import quote
 
 import requests
@@ -32,20 +33,61 @@ SECONDARY_RATE_WAIT = 60  # seconds, for a secondary limit that comes without Re
 MAX_RATE_LIMIT_WAIT = 120  # seconds; a longer wait fails the call instead of parking the worker
 PER_PAGE = 100
 TIMEOUT = 30
+RATE_LIMITED = frozenset({403, 429})  # the answers that GithubRetry retries only for a rate limit
+
+
+@dataclass
+class RequestCounts:
+    """What one client sent to GitHub: every HTTP request (retries and pages too), and its rate-limit waits."""
+
+    requests: int = 0
+    rate_limit_waits: int = 0
+    rate_limit_seconds: float = 0.0
 
 
 class RetryPolicy(GithubRetry):
-    """GithubRetry that never repeats a POST after a server error: GitHub may have applied it."""
+    """GithubRetry that never repeats a POST after a server error (GitHub may have applied it), and counts.
+
+    urllib3 asks `is_retry` of every answer (requests turns its own redirects off) and calls `increment` with
+    the error of every request that got no answer: between them they see each request once, first tries,
+    retries and pages alike. A wait after a 403 or 429 is one for a rate limit: GithubRetry retries those
+    for nothing else. urllib3 makes a new Retry at each retry (`new`), so the counts are handed on.
+    """
+
+    def __init__(self, counts: RequestCounts | None = None, **kwargs: Any) -> None:
+        self.counts = RequestCounts() if counts is None else counts
+        super().__init__(**kwargs)
+
+    def new(self, **kw: Any) -> Self:
+        return super().new(counts=self.counts, **kw)
 
     def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        self.counts.requests += 1
         if method == "POST" and status_code >= 500:
             return False
         return super().is_retry(method, status_code, has_retry_after)
 
+    def increment(self, method: str | None = None, url: str | None = None, response: Any = None,
+                  error: Exception | None = None, _pool: Any = None, _stacktrace: Any = None) -> Any:
+        if response is None:
+            self.counts.requests += 1
+        return super().increment(method, url, response, error, _pool, _stacktrace)
 
-def retry_policy() -> RetryPolicy:
-    """5xx retried with backoff (not for POST), rate limits after Retry-After or the reset time."""
+    def sleep(self, response: Any = None) -> None:
+        if response is None or response.status not in RATE_LIMITED:
+            return super().sleep(response)
+        started = time.monotonic()
+        try:
+            super().sleep(response)
+        finally:  # a wait cut short by the job's time limit counts for what it lasted
+            self.counts.rate_limit_waits += 1
+            self.counts.rate_limit_seconds += time.monotonic() - started
+
+
+def retry_policy(counts: RequestCounts | None = None) -> RetryPolicy:
+    """5xx retried with backoff (not for POST), rate limits after Retry-After or the reset time; counted."""
     return RetryPolicy(
+        counts,
         total=RETRY_TOTAL,
         # PATCH (our edits set fields, so repeating one is harmless) is not in urllib3's default list.
         allowed_methods=RetryPolicy.DEFAULT_ALLOWED_METHODS | {"GET", "POST", "PATCH"},
@@ -110,12 +152,13 @@ class GitHubApi:
     token: str = field(repr=False)
     seconds_between_requests: float = 0.25
     seconds_between_writes: float = 1.0
+    counts: RequestCounts = field(init=False, default_factory=RequestCounts)  # over the client's lifetime
 
     def __post_init__(self) -> None:
         self._github = Github(
             auth=Auth.Token(self.token),
             base_url=self.api_url,
-            retry=retry_policy(),
+            retry=retry_policy(self.counts),
             seconds_between_requests=self.seconds_between_requests,
             seconds_between_writes=self.seconds_between_writes,
             lazy=True,  # objects made from a url cost nothing until an attribute is read

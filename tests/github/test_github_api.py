@@ -1,11 +1,16 @@
-"""The GitHub port against the double: one request per call, primitives out, retries, readable errors."""
+"""The GitHub port against the double: one request per call, primitives out, retries, readable errors,
+and the requests and rate-limit waits it counts."""
 
 from __future__ import annotations
+
+import json
+import socket
+import threading
 
 import pytest
 
 from bot.errors import GitHubError
-from bot.github.client import GitHubApi, app_slug
+from bot.github.client import GitHubApi, RequestCounts, app_slug
 from bot.github.records import CheckOutput, CommentInfo, PullInfo, ReviewComment
 
 REPO = "octo/widgets"
@@ -122,14 +127,56 @@ def test_a_post_is_not_repeated_after_a_server_error(github, scene):
     assert github.count("POST") == 1  # GitHub may have stored it: a retry could post it twice
 
 
-@pytest.mark.parametrize("status", [403, 429])
-def test_secondary_rate_limits_wait_for_retry_after_even_on_posts(github, scene, status):
+@pytest.mark.parametrize("limit", [{"status": 403, "retry_after": 1}, {"status": 429, "retry_after": 1},
+                                   {"status": 403, "kind": "primary", "reset_in": 1}],
+                         ids=["secondary-403", "secondary-429", "primary-403"])
+def test_rate_limits_are_waited_out_even_on_posts_and_counted(github, scene, limit):
     api, pull, _ = scene
-    fault = github.fail_next("POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments",
-                             status=status, retry_after=1)
+    fault = github.fail_next("POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments", **limit)
     api.create_issue_comment(REPO, pull["number"], "hello")
     assert fault.waited is not None and fault.waited >= 1.0
     assert [c["body"] for c in github.comments] == ["hello"]
+    assert (api.counts.requests, api.counts.rate_limit_waits) == (2, 1)
+    assert 1.0 <= api.counts.rate_limit_seconds <= fault.waited  # the client's wait lies within GitHub's gap
+
+
+def test_every_request_is_counted_retries_and_pages_too(github, scene):
+    api, pull, _ = scene
+    github.fail_next("GET", "/repos/{owner}/{repo}/pulls/{pull_number}", status=502)
+    api.get_pull(REPO, pull["number"])
+    assert api.counts == RequestCounts(requests=2)
+    for n in range(101):
+        github.add_comment("octo", "widgets", pull["number"], f"comment {n}")
+    assert len(api.list_issue_comments(REPO, pull["number"])) == 101
+    assert api.counts == RequestCounts(requests=4) and github.count() == 4
+
+
+def test_a_request_that_got_no_answer_is_counted_with_its_retry():
+    """A GET whose connection dropped before any answer is sent again at once: two requests."""
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        server.settimeout(10)
+        serving = threading.Thread(target=drop_then_answer, args=(server, {"default_branch": "trunk"}))
+        serving.start()
+        api = GitHubApi(f"http://127.0.0.1:{server.getsockname()[1]}", "a-token", 0, 0)
+        try:
+            assert api.default_branch(REPO) == "trunk"
+        finally:
+            api.close()
+            serving.join()
+    assert api.counts == RequestCounts(requests=2)
+
+
+def drop_then_answer(server: socket.socket, answer: dict) -> None:
+    """Read a request and close the connection unanswered; then answer the next request with `answer`."""
+    body = json.dumps(answer).encode()
+    head = f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+    for reply in (b"", head.encode() + b"Connection: close\r\n\r\n" + body):
+        conn, _ = server.accept()
+        with conn:
+            received = b""
+            while b"\r\n\r\n" not in received:
+                received += conn.recv(4096) or b"\r\n\r\n"
+            conn.sendall(reply)
 
 
 def test_errors_are_readable_and_never_carry_the_token(github, scene):
