@@ -1,9 +1,9 @@
 """GET /metrics in Prometheus's text format, read from the delivery log that every process shares.
 
 Counters live in the log rather than in one process's memory: the web process serves the
-page, while jobs run in worker processes (and their children) on any machine. Job code
-counts GitHub requests and rate-limit waits with `count_github_request(settings)` and
-`count_rate_limit_wait(settings, seconds)`.
+page, while jobs run in worker processes (and their children) on any machine. The job runner
+adds what each job's GitHub client counted, once per job, with `count_github_request(settings, n)`
+and `count_rate_limit_wait(settings, seconds, waits)`.
 """
 
 from __future__ import annotations
@@ -30,10 +30,10 @@ def count_github_request(settings: Settings, requests: int = 1) -> None:
     open_log(settings).add_to_counter(GITHUB_REQUESTS, requests)
 
 
-def count_rate_limit_wait(settings: Settings, seconds: float) -> None:
-    """For the job code: one more wait for GitHub's rate limit, of `seconds`."""
+def count_rate_limit_wait(settings: Settings, seconds: float, waits: int = 1) -> None:
+    """For the job code: `waits` more waits for GitHub's rate limit, of `seconds` in all."""
     log = open_log(settings)
-    log.add_to_counter(RATE_LIMIT_WAITS, 1)
+    log.add_to_counter(RATE_LIMIT_WAITS, waits)
     log.add_to_counter(RATE_LIMIT_WAIT_SECONDS, seconds)
 
 

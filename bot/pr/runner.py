@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable
 
 from bot.app.events import Job
+from bot.app.metrics import count_github_request, count_rate_limit_wait
 from bot.app.settings import Settings
 from bot.errors import GitError, GitHubError, is_permanent
 from bot.github.app_auth import InstallationTokens, app_jwt
@@ -66,7 +67,7 @@ def run(job: Job, settings: Settings, *, on_stage: Stage | None = None) -> str:
             raise failed.cause from None
         finally:
             if ctx is not None:
-                ctx.api.close()
+                close_and_count(ctx)
     raise AssertionError("unreachable")
 
 
@@ -84,7 +85,21 @@ def report_lost(job: Job, settings: Settings, exc: Exception) -> str:
             return f"the check run on {head_sha[:12]} says the job was stopped"
         return "no check run in progress to complete"
     finally:
-        ctx.api.close()
+        close_and_count(ctx)
+
+
+def close_and_count(ctx: JobContext) -> None:
+    """Close the job's GitHub client and add what it sent to the counters of /metrics: one write per job,
+    shared by every process. A counter that cannot be written costs a warning, never the job."""
+    ctx.api.close()
+    counts = ctx.api.counts
+    try:
+        if counts.requests:
+            count_github_request(ctx.settings, counts.requests)
+        if counts.rate_limit_waits:
+            count_rate_limit_wait(ctx.settings, counts.rate_limit_seconds, counts.rate_limit_waits)
+    except Exception as exc:  # noqa: BLE001 - a lost Redis or a locked log file: the job's work is done
+        ctx.log("GitHub requests not counted: %s: %s", type(exc).__name__, exc, level=logging.WARNING)
 
 
 def refused_credentials(exc: Exception) -> bool:
