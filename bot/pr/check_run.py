@@ -67,7 +67,8 @@ def check_buttons(ctx: JobContext, pull: PullInfo) -> list[dict[str, str]]:
 def report_failure(ctx: JobContext, exc: Exception, config: RepoConfig | None = None,
                    check: Check | None = None, *, retried: bool | None = None) -> None:
     """Tell the PR why the job failed and what comes next, on this head's check run; never let the report hide
-    the failure. `retried`: whether the queue runs the job again (default: unless the error is permanent)."""
+    the failure. `retried`: whether this kind of failure is run again (default: unless the error is permanent);
+    on the job's last attempt it is not, whatever the failure."""
     if config is not None and (not config.check_run or config.mode == "off"):
         return
     reason = str(exc) if isinstance(exc, DocbotError) else f"an internal error ({type(exc).__name__})"
@@ -96,9 +97,10 @@ def complete_lost_check(ctx: JobContext, head_sha: str, exc: Exception) -> bool:
 
 
 def next_step(ctx: JobContext, exc: Exception, retried: bool) -> str:
-    """What happens after a failure: docbot's retry, or what the user can do about it."""
+    """What happens after a failure: docbot's retry (never after the job's last attempt), or what the user can
+    do about it."""
     log = f"the App's operators can find delivery `{ctx.job.delivery_id}` in the worker log"
-    if retried:
+    if retried and not ctx.job.last_attempt:
         return f"docbot retries a passing failure on its own; {log}."
     if is_permanent(exc):
         return ("A retry cannot mend this, so docbot does not try again: fix the cause, then push again or "

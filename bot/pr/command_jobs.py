@@ -65,7 +65,7 @@ def run_command(ctx: JobContext, command: Command, permission: Callable[[], str]
     except (DocbotError, JobFailed) as exc:
         failed = exc if isinstance(exc, JobFailed) else JobFailed(exc)
         refused = isinstance(failed.cause, DocbotError)  # answered in the reply, not retried
-        report_failure(ctx, failed.cause, failed.config, failed.check, retried=not refused and not ctx.job.last_attempt)
+        report_failure(ctx, failed.cause, failed.config, failed.check, retried=not refused)
         if not refused:
             raise failed.cause from None  # a bug, not a refusal: the queue retries and logs it
         ctx.log("/docs %s failed: %s", command.name, failed.cause)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from bot.app.events import Job
 from bot.app.metrics import count_github_request, count_rate_limit_wait
 from bot.app.settings import Settings
-from bot.errors import GitError, GitHubError, is_permanent
+from bot.errors import GitError, GitHubError
 from bot.github.app_auth import InstallationTokens, app_jwt
 from bot.github.client import GitHubApi, app_slug
 from bot.pr.check_run import JobFailed, complete_lost_check, report_failure
@@ -62,8 +62,7 @@ def run(job: Job, settings: Settings, *, on_stage: Stage | None = None) -> str:
             logger.error("delivery %s: %s job for %s#%s failed: %s", job.delivery_id, job.kind, job.repo,
                          job.pr_number, type(failed.cause).__name__)
             if ctx is not None and (job.kind == "pr_sync" or failed is exc):
-                retried = not is_permanent(failed.cause) and not job.last_attempt
-                report_failure(ctx, failed.cause, failed.config, failed.check, retried=retried)
+                report_failure(ctx, failed.cause, failed.config, failed.check)
             raise failed.cause from None
         finally:
             if ctx is not None:

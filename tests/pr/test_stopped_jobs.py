@@ -61,6 +61,15 @@ def test_the_check_run_a_stopped_job_left_in_progress_fails_with_what_comes_next
     assert run["output"]["summary"] == summary
 
 
+def test_a_process_that_died_on_the_last_attempt_promises_no_retry(github, pull, tmp_path):
+    our_api(github).create_check_run("octo/widgets", "docbot", pull["head"]["sha"], status="in_progress")
+    report_lost(replace(job_of(github, pull), last_attempt=True), settings_for(github, tmp_path), DIED)
+    [run] = github.check_runs
+    assert run["output"]["summary"].endswith(
+        "\n\nComment `/docs regenerate` to try again; the App's operators can find delivery `d-stopped` in the "
+        "worker log.")
+
+
 def test_a_commands_job_finds_the_head_through_the_pull_request(github, pull, tmp_path):
     our_api(github).create_check_run("octo/widgets", "docbot", pull["head"]["sha"], status="in_progress")
     command = replace(job_of(github, pull), kind="command", head_sha=None, head_ref=None)
