@@ -2,8 +2,7 @@
 
 Counters live in the log rather than in one process's memory: the web process serves the
 page, while jobs run in worker processes (and their children) on any machine. The job runner
-adds what each job's GitHub client counted, once per job, with `count_github_request(settings, n)`
-and `count_rate_limit_wait(settings, seconds, waits)`.
+adds what each job's GitHub client counted, once per job, with `count_github_use(settings, ...)`.
 """
 
 from __future__ import annotations
@@ -25,16 +24,17 @@ RATE_LIMIT_WAITS = "github_rate_limit_waits"
 RATE_LIMIT_WAIT_SECONDS = "github_rate_limit_wait_seconds"
 
 
-def count_github_request(settings: Settings, requests: int = 1) -> None:
-    """For the job code: `requests` more requests sent to GitHub."""
-    open_log(settings).add_to_counter(GITHUB_REQUESTS, requests)
-
-
-def count_rate_limit_wait(settings: Settings, seconds: float, waits: int = 1) -> None:
-    """For the job code: `waits` more waits for GitHub's rate limit, of `seconds` in all."""
+def count_github_use(settings: Settings, requests: int, waits: int = 0, seconds: float = 0.0) -> None:
+    """For the job code: `requests` more requests sent to GitHub, and `waits` more waits for its rate limit
+    of `seconds` in all; the log is opened once, and only counters that grow are written."""
+    if not (requests or waits):
+        return
     log = open_log(settings)
-    log.add_to_counter(RATE_LIMIT_WAITS, waits)
-    log.add_to_counter(RATE_LIMIT_WAIT_SECONDS, seconds)
+    if requests:
+        log.add_to_counter(GITHUB_REQUESTS, requests)
+    if waits:
+        log.add_to_counter(RATE_LIMIT_WAITS, waits)
+        log.add_to_counter(RATE_LIMIT_WAIT_SECONDS, seconds)
 
 
 class LogCollector(Collector):

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 
 from bot.app.events import Job
-from bot.app.metrics import count_github_request, count_rate_limit_wait
+from bot.app.metrics import count_github_use
 from bot.app.settings import Settings
 from bot.errors import GitError, GitHubError
 from bot.github.app_auth import InstallationTokens, app_jwt
@@ -93,10 +93,7 @@ def close_and_count(ctx: JobContext) -> None:
     ctx.api.close()
     counts = ctx.api.counts
     try:
-        if counts.requests:
-            count_github_request(ctx.settings, counts.requests)
-        if counts.rate_limit_waits:
-            count_rate_limit_wait(ctx.settings, counts.rate_limit_seconds, counts.rate_limit_waits)
+        count_github_use(ctx.settings, counts.requests, counts.rate_limit_waits, counts.rate_limit_seconds)
     except Exception as exc:  # noqa: BLE001 - a lost Redis or a locked log file: the job's work is done
         ctx.log("GitHub requests not counted: %s: %s", type(exc).__name__, exc, level=logging.WARNING)
 

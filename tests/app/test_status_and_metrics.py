@@ -10,7 +10,7 @@ from test_queue import OPENED, run_next
 from test_webhook import SECRET, github_headers
 from werkzeug.serving import make_server
 
-from bot.app.metrics import count_github_request, count_rate_limit_wait
+from bot.app.metrics import count_github_use
 from bot.app.queue import DeliveryQueue
 from bot.app.settings import Settings
 from bot.app.webhook import create_app
@@ -91,8 +91,7 @@ def test_a_thousand_deliveries_are_all_listed(settings):
 
 def test_metrics_count_deliveries_durations_depth_and_github_counters(settings):
     run_some_jobs(settings)
-    count_github_request(settings, 8)
-    count_rate_limit_wait(settings, 60)
+    count_github_use(settings, 8, waits=1, seconds=60)
     text = create_app(settings).test_client().get("/metrics").get_data(as_text=True)
     for line in (
         'docbot_deliveries{event="pull_request",status="done"} 1.0',
