@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import re
 
+from analyzers.c_macros import spaces
+
 # A conditional directive, continuations included; the text is given a line break in front
 # (a literal first character is found by a fast scan, where `^` is tried at every position).
 _CONDITIONAL = re.compile(rb"\n[ \t]*#[ \t]*(if|ifdef|ifndef|elif|else|endif)\b(?:[^\n]*\\\r?\n)*[^\n]*")
 # What braces inside do not count: comments, string and character literals.
 _NOISE = re.compile(rb"//[^\n]*|/\*.*?\*/|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'", re.S)
-_BLANK = bytes(byte if byte in (10, 13) else 32 for byte in range(256))
 
 
 class _Group:
@@ -71,7 +72,7 @@ def mask_branches(source: bytes) -> bytes:
         return source
     pieces, copied = [], 0
     for start, end in sorted(blanks):
-        pieces += (text[copied:start], text[start:end].translate(_BLANK))
+        pieces += (text[copied:start], spaces(text[start:end]))
         copied = end
     pieces.append(text[copied:])
     return b"".join(pieces)[1:]

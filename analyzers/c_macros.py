@@ -78,7 +78,7 @@ def mask_macros(source: bytes, cuda: bool = False) -> bytes:
 
 def _blank_attribute(match: re.Match) -> bytes:
     cut = match.start(1) - match.start()
-    return match.group(0)[:cut] + _spaces(match.group(1))
+    return match.group(0)[:cut] + spaces(match.group(1))
 
 
 def _blank_cuda(match: re.Match) -> bytes:
@@ -92,18 +92,18 @@ def _blank(match: re.Match) -> bytes:
         return text
     if group == "arguments":  # `NAME(` and `);` stay
         start, end = match.span("arguments")
-        return text[: start - match.start()] + _spaces(match.group("arguments")) + text[end - match.start() :]
+        return text[: start - match.start()] + spaces(match.group("arguments")) + text[end - match.start() :]
     if group == "after":  # `)` and `const` stay
         cut = match.start("after") - match.start()
-        return text[:cut] + _spaces(text[cut:])
+        return text[:cut] + spaces(text[cut:])
     if group == "lead":
         if b"(" in text and not _ATTRIBUTE_CALL.fullmatch(text.split(b"(", 1)[0].strip()):
             return text  # `REGISTER_X(a)` followed by a name: a call, not an attribute
-        return _spaces(text)
-    return _spaces(text)
+        return spaces(text)
+    return spaces(text)
 
 
-def _spaces(text: bytes) -> bytes:
+def spaces(text: bytes) -> bytes:
     """Spaces for every byte but line breaks, so that lines keep their numbers."""
     return text.translate(_BLANK)
 
