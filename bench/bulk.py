@@ -28,9 +28,8 @@ from common import DOCBOT, GIT_ENV, bench_parent, dir_option, git, init_repo, me
 
 RUNS = 5
 
-# The bare parse, in a fresh interpreter: CPU seconds for every file named on stdin.
-_PARSE_ONLY = {
-    "cpp": """
+# The bare tree-sitter parse, in a fresh interpreter: CPU seconds for every file named on stdin.
+_PARSE_ONLY = """
 import sys, time, tree_sitter, tree_sitter_cpp
 parser = tree_sitter.Parser(tree_sitter.Language(tree_sitter_cpp.language()))
 data = [open(p, "rb").read() for p in sys.stdin.read().split("\\n") if p]
@@ -38,19 +37,7 @@ start = time.process_time()
 for source in data:
     parser.parse(source)
 print(time.process_time() - start)
-""",
-    "python": """
-import ast, sys, time
-data = [open(p, "rb").read() for p in sys.stdin.read().split("\\n") if p]
-start = time.process_time()
-for source in data:
-    try:
-        ast.parse(source)
-    except (SyntaxError, ValueError):
-        pass
-print(time.process_time() - start)
-""",
-}
+"""
 
 
 def copy_stdlib(target: Path) -> tuple[int, int]:
@@ -91,11 +78,11 @@ CORPORA = {
 }
 
 
-def floor(corpus: str, repo: Path, folder: str, cores: int) -> tuple[float, float, float]:
-    """(start-up s, bare parse CPU s on one core, the wall time no run can beat) on this machine."""
+def floor(repo: Path, folder: str, cores: int) -> tuple[float, float, float]:
+    """(start-up s, bare tree-sitter parse CPU s on one core, the wall time no run can beat) on this machine."""
     startup = median_of([timed([sys.executable, "-c", "import bot.local.generate"], repo) for _ in range(RUNS)])
     files = "\n".join(str(p) for p in sorted((repo / folder).rglob("*")) if p.is_file())
-    parse = [float(subprocess.run([sys.executable, "-c", _PARSE_ONLY[corpus]], input=files, env=GIT_ENV, text=True,
+    parse = [float(subprocess.run([sys.executable, "-c", _PARSE_ONLY], input=files, env=GIT_ENV, text=True,
                                   capture_output=True, check=True).stdout) for _ in range(3)]
     return startup, median_of(parse), startup + median_of(parse) / cores
 
@@ -141,14 +128,10 @@ def main() -> None:
         print(f"  runs: ctags {runs[0]}; docbot {runs[1]}")
         print(f"docbot second run       : {again:7.2f} s  (nothing to write)")
         print(f"ratio docbot / ctags    : {docbot / ctags:7.2f}x  (target <= 4x)")
-        startup, parse, least = floor(args.corpus, repo, folder, int(jobs))
-        if args.corpus == "cpp":
+        if args.corpus == "cpp":  # Python has no such floor: docbot parses it skimmed (bodies blanked)
+            startup, parse, least = floor(repo, folder, int(jobs))
             print(f"floor on this machine   : {least:7.2f} s  = {least / ctags:.2f}x ctags: start-up {startup:.2f} s "
                   f"+ bare tree-sitter-cpp parse {parse:.2f} s CPU / {jobs} cores; nothing analyzed or written")
-        else:  # docbot parses skimmed text (bodies blanked), so a parse of every whole file is no floor
-            print(f"for scale               : start-up {startup:.2f} s; ast.parse of every whole file "
-                  f"{parse:.2f} s CPU "
-                  "(docbot parses them skimmed)")
 
 
 if __name__ == "__main__":
